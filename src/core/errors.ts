@@ -1,0 +1,121 @@
+/**
+ * The one family of typed errors DataMesh throws.
+ *
+ * Callers and tests branch on `err.name` (or `instanceof`), never on message
+ * text. Every class has a default message that says what went wrong and, where
+ * it helps, what to do about it.
+ */
+
+export type ErrorDetails = Record<string, unknown>
+
+export class DataMeshError extends Error {
+  static override name = 'DataMeshError'
+  /** machine-readable context (shard id, stripe index, limits ...) */
+  readonly details: ErrorDetails
+
+  constructor (message: string, details: ErrorDetails = {}, options?: { cause?: unknown }) {
+    super(message, options)
+    this.name = (new.target as unknown as { name: string }).name
+    this.details = details
+  }
+}
+
+/** A shard's bytes do not hash to its id, or have the wrong length. */
+export class CorruptShardError extends DataMeshError {
+  static override name = 'CorruptShardError'
+  constructor (message = 'Shard is corrupt: its bytes do not match its id', details?: ErrorDetails) {
+    super(message, details)
+  }
+}
+
+/** Fewer than k verified shards of a stripe could be found. */
+export class TooFewShardsError extends DataMeshError {
+  static override name = 'TooFewShardsError'
+  constructor (message = 'Too few intact shards to rebuild the data', details?: ErrorDetails) {
+    super(message, details)
+  }
+}
+
+/** Authenticated decryption failed: the key is wrong or the ciphertext was altered. */
+export class WrongKeyError extends DataMeshError {
+  static override name = 'WrongKeyError'
+  constructor (message = 'Decryption failed: wrong key, or the data was altered', details?: ErrorDetails) {
+    super(message, details)
+  }
+}
+
+/** A manifest failed its content id, decryption, signature or schema check. */
+export class TamperedManifestError extends DataMeshError {
+  static override name = 'TamperedManifestError'
+  constructor (message = 'Manifest is damaged or was tampered with', details?: ErrorDetails) {
+    super(message, details)
+  }
+}
+
+/** The password does not open the sealed key. Nothing stored was changed. */
+export class BadPasswordError extends DataMeshError {
+  static override name = 'BadPasswordError'
+  constructor (message = 'Wrong password', details?: ErrorDetails) {
+    super(message, details)
+  }
+}
+
+/** The password is too easy to guess (override with `allowWeak`). */
+export class WeakPasswordError extends DataMeshError {
+  static override name = 'WeakPasswordError'
+  constructor (message = 'Password is too weak', details?: ErrorDetails) {
+    super(message, details)
+  }
+}
+
+/** A store or an owner has no room left for this write. */
+export class QuotaExceededError extends DataMeshError {
+  static override name = 'QuotaExceededError'
+  constructor (message = 'Storage quota exceeded', details?: ErrorDetails) {
+    super(message, details)
+  }
+}
+
+/** A format or protocol version this build does not understand. */
+export class UnsupportedVersionError extends DataMeshError {
+  static override name = 'UnsupportedVersionError'
+  constructor (message = 'Unsupported format version', details?: ErrorDetails) {
+    super(message, details)
+  }
+}
+
+/** Bytes that do not parse as the expected format (bad structure, over a size cap). */
+export class MalformedDataError extends DataMeshError {
+  static override name = 'MalformedDataError'
+  constructor (message = 'Malformed data', details?: ErrorDetails) {
+    super(message, details)
+  }
+}
+
+/** A named thing (shard, key, file) is not there. */
+export class NotFoundError extends DataMeshError {
+  static override name = 'NotFoundError'
+  constructor (message = 'Not found', details?: ErrorDetails) {
+    super(message, details)
+  }
+}
+
+/** An argument is out of range or of the wrong kind. */
+export class InvalidParametersError extends DataMeshError {
+  static override name = 'InvalidParametersError'
+  constructor (message = 'Invalid parameters', details?: ErrorDetails) {
+    super(message, details)
+  }
+}
+
+/** The operation was cancelled through its AbortSignal. */
+export class AbortedError extends DataMeshError {
+  static override name = 'AbortedError'
+  constructor (message = 'The operation was aborted', details?: ErrorDetails) {
+    super(message, details)
+  }
+}
+
+export function throwIfAborted (signal?: AbortSignal): void {
+  if (signal?.aborted === true) throw new AbortedError()
+}

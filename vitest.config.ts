@@ -1,0 +1,37 @@
+import { defineConfig } from 'vitest/config'
+import { playwright } from '@vitest/browser-playwright'
+import { chromiumPath, CHROMIUM_ARGS } from './tests/chromium.ts'
+
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        test: {
+          name: 'unit',
+          environment: 'node',
+          include: ['tests/**/*.test.ts'],
+          exclude: ['tests/**/*.browser.test.ts', 'node_modules/**'],
+          testTimeout: 30_000
+        }
+      },
+      {
+        test: {
+          name: 'browser',
+          // core code runs unchanged in both worlds, so its tests run in both
+          include: ['tests/core/**/*.test.ts', 'tests/**/*.browser.test.ts'],
+          exclude: ['tests/**/*.node.test.ts', 'node_modules/**'],
+          testTimeout: 60_000,
+          browser: {
+            enabled: true,
+            headless: true,
+            screenshotFailures: false,
+            provider: playwright({
+              launchOptions: { executablePath: chromiumPath(), args: CHROMIUM_ARGS }
+            }),
+            instances: [{ browser: 'chromium' }]
+          }
+        }
+      }
+    ]
+  }
+})
