@@ -7,13 +7,18 @@
  * Domain-separated leaf/node prefixes follow RFC 6962 section 2.1, so a leaf
  * can never be passed off as an inner node.
  */
-import { blake3 } from './hash.ts'
+import { blake3, initBlake3 } from './hash.ts'
 import { InvalidParametersError } from './errors.ts'
 import { equalBytes } from './bytes.ts'
 
 export const MERKLE_LEAF_SIZE = 4096
 const LEAF = Uint8Array.of(0)
 const NODE = Uint8Array.of(1)
+
+/** Merkle hashing uses the BLAKE3 wasm: load it once per thread. */
+export async function initMerkle (): Promise<void> {
+  await initBlake3()
+}
 
 export interface MerkleProof {
   leafIndex: number

@@ -3,9 +3,11 @@
  * it is compiled asynchronously (browsers refuse large synchronous compiles on
  * the main thread).
  */
-import { ReedSolomonErasure } from '@digitaldefiance/reed-solomon-erasure.wasm'
 import wasmUrl from '@digitaldefiance/reed-solomon-erasure.wasm/wasm?url'
 
-export async function instantiateRsWasm (): Promise<ReedSolomonErasure> {
-  return await ReedSolomonErasure.fromResponse(fetch(wasmUrl))
+export async function instantiateRsWasm (): Promise<WebAssembly.Instance> {
+  const response = await fetch(wasmUrl)
+  if (!response.ok) throw new Error(`Could not load the Reed-Solomon wasm (${wasmUrl}): HTTP ${response.status}`)
+  const { instance } = await WebAssembly.instantiate(await response.arrayBuffer(), {})
+  return instance
 }
