@@ -119,3 +119,39 @@ export class AbortedError extends DataMeshError {
 export function throwIfAborted (signal?: AbortSignal): void {
   if (signal?.aborted === true) throw new AbortedError()
 }
+
+const ERROR_CLASSES: Record<string, new (message?: string, details?: ErrorDetails) => DataMeshError> = {
+  CorruptShardError,
+  TooFewShardsError,
+  WrongKeyError,
+  TamperedManifestError,
+  BadPasswordError,
+  WeakPasswordError,
+  QuotaExceededError,
+  UnsupportedVersionError,
+  MalformedDataError,
+  NotFoundError,
+  InvalidParametersError,
+  AbortedError
+}
+
+/** A plain-object form of an error, safe to post between threads or peers. */
+export interface SerializedError {
+  name: string
+  message: string
+  details?: ErrorDetails
+}
+
+export function serializeError (err: unknown): SerializedError {
+  if (err instanceof DataMeshError) return { name: err.name, message: err.message, details: err.details }
+  if (err instanceof Error) return { name: err.name, message: err.message }
+  return { name: 'Error', message: String(err) }
+}
+
+/** Rebuild a typed error from its serialized form (unknown names become DataMeshError). */
+export function reviveError (e: SerializedError): DataMeshError {
+  const Class = ERROR_CLASSES[e.name]
+  if (Class !== undefined) return new Class(e.message, e.details ?? {})
+  const err = new DataMeshError(e.message, { ...e.details, originalName: e.name })
+  return err
+}

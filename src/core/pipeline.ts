@@ -27,7 +27,7 @@ export interface PipelineOptions {
   onProgress?: (progress: Progress) => void
   /** defaults to an InlineCodec on this thread */
   codec?: StripeCodec
-  /** stripes in flight; defaults to codec.parallelism + 1 */
+  /** stripes in flight; defaults to twice the codec's parallelism */
   window?: number
 }
 
@@ -80,7 +80,7 @@ export function encodeFile (source: ByteSource, options: EncodeOptions = {}): En
   const coding = codingParameters(options.coding)
   const fileKey = options.fileKey ?? randomFileKey()
   const codec = options.codec ?? new InlineCodec()
-  const window = options.window ?? codec.parallelism + 1
+  const window = options.window ?? codec.parallelism * 2
   const bytesTotal = sourceSize(source)
   const records: StripeRecord[] = []
   let size = 0
@@ -193,7 +193,7 @@ async function decodeOne (manifest: Manifest, fileKey: Uint8Array, index: number
 /** Stream a file's plaintext, stripe by stripe, in order. */
 export async function * decodeFile (manifest: Manifest, fileKey: Uint8Array, fetchShard: ShardFetcher, options: DecodeOptions = {}): AsyncGenerator<Uint8Array> {
   const codec = options.codec ?? new InlineCodec()
-  const window = options.window ?? codec.parallelism + 1
+  const window = options.window ?? codec.parallelism * 2
   const count = stripeCount(manifest.size, manifest.coding)
   if (manifest.stripes.length !== count) throw new InvalidParametersError('Manifest stripe count does not match its size')
   async function * indexes (): AsyncGenerator<number> {
