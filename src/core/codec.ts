@@ -4,6 +4,7 @@
  * stripes over Web Workers with the same interface.
  */
 import { deriveKey } from './aead.ts'
+import { stripeBytes } from './source.ts'
 import { equalBytes } from './bytes.ts'
 import { decodeStripe, encodeStripe, initCodec, type CodingParameters, type DecodeResult, type EncodedStripe, type StripeRecord } from './stripe.ts'
 
@@ -11,7 +12,8 @@ export interface EncodeJob {
   fileKey: Uint8Array
   coding: CodingParameters
   index: number
-  plain: Uint8Array
+  /** bytes, or a Blob slice that the coding thread reads itself (reading a Blob is slow on a busy page thread) */
+  plain: Uint8Array | Blob
   final: boolean
 }
 
@@ -49,7 +51,7 @@ export class InlineCodec implements StripeCodec {
 
   async encode (job: EncodeJob): Promise<EncodedStripe> {
     await initCodec()
-    return await encodeStripe(await this.#contentKey(job.fileKey), job.coding, job.index, job.plain, job.final)
+    return await encodeStripe(await this.#contentKey(job.fileKey), job.coding, job.index, await stripeBytes(job.plain), job.final)
   }
 
   async decode (job: DecodeJob): Promise<DecodeResult> {

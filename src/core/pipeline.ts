@@ -13,7 +13,7 @@ import { randomFileKey } from './aead.ts'
 import { InlineCodec, type StripeCodec } from './codec.ts'
 import { AbortedError, DataMeshError, InvalidParametersError, throwIfAborted } from './errors.ts'
 import type { Manifest, ManifestStripe } from './manifest.ts'
-import { readStripes, sourceSize, type ByteSource } from './source.ts'
+import { readStripes, sourceSize, type ByteSource, type PlainStripe } from './source.ts'
 import { codingParameters, stripeCount, stripePlainLength, tooFewShards, type CodingParameters, type EncodedStripe, type StripeRecord } from './stripe.ts'
 
 export interface Progress {
@@ -88,7 +88,7 @@ export function encodeFile (source: ByteSource, options: EncodeOptions = {}): En
 
   async function * run (): AsyncGenerator<EncodedStripe> {
     try {
-      const work = async (s: { index: number, plain: Uint8Array, final: boolean }): Promise<EncodedStripe> =>
+      const work = async (s: PlainStripe): Promise<EncodedStripe> =>
         await codec.encode({ fileKey, coding, index: s.index, plain: s.plain, final: s.final })
       for await (const stripe of ordered(readStripes(source, coding.stripeSize, options.signal), window, work, options.signal)) {
         records.push({ shards: stripe.shards, roots: stripe.roots })

@@ -9,9 +9,15 @@ export type ByteSource = Blob | ReadableStream<Uint8Array> | Uint8Array | ArrayB
 
 export interface PlainStripe {
   index: number
-  plain: Uint8Array
+  /** the stripe's bytes, or a slice of a Blob still to be read (by whichever thread codes it) */
+  plain: Uint8Array | Blob
   /** true for the last stripe of the source */
   final: boolean
+}
+
+/** The bytes of a stripe, reading it first when it is a Blob slice. */
+export async function stripeBytes (plain: Uint8Array | Blob): Promise<Uint8Array> {
+  return plain instanceof Uint8Array ? plain : new Uint8Array(await plain.arrayBuffer())
 }
 
 /** Total size when the source knows it up front. */
@@ -39,8 +45,7 @@ export async function * readStripes (source: ByteSource, stripeSize: number, sig
     const n = Math.max(1, Math.ceil(source.size / stripeSize))
     for (let i = 0; i < n; i++) {
       check(signal)
-      const part = source.slice(i * stripeSize, Math.min(source.size, (i + 1) * stripeSize))
-      yield { index: i, plain: new Uint8Array(await part.arrayBuffer()), final: i === n - 1 }
+      yield { index: i, plain: source.slice(i * stripeSize, Math.min(source.size, (i + 1) * stripeSize)), final: i === n - 1 }
     }
     return
   }

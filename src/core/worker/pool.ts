@@ -54,7 +54,7 @@ export class WorkerPoolCodec implements StripeCodec {
     this.#pending.clear()
   }
 
-  async #call (req: Omit<WorkerRequest, 'id'>): Promise<WorkerResponse> {
+  async #call (req: Omit<WorkerRequest, 'id'>, transfer: Transferable[]): Promise<WorkerResponse> {
     if (this.#closed) throw new DataMeshError('The worker pool is closed')
     const slot = this.#slots.reduce((a, b) => (b.busy < a.busy ? b : a))
     const id = this.#nextId++
@@ -62,7 +62,7 @@ export class WorkerPoolCodec implements StripeCodec {
     try {
       return await new Promise<WorkerResponse>((resolve, reject) => {
         this.#pending.set(id, { resolve, reject })
-        slot.worker.postMessage({ ...req, id } as WorkerRequest)
+        slot.worker.postMessage({ ...req, id } as WorkerRequest, transfer)
       })
     } finally {
       slot.busy--
@@ -70,14 +70,18 @@ export class WorkerPoolCodec implements StripeCodec {
   }
 
   async encode (job: EncodeJob): Promise<EncodedStripe> {
-    const res = await this.#call({ op: 'encode', job })
+    const transfer: Transferable[] = []
+    const plain = job.plain instanceof Uint8Array ? compact(job.plain, transfer) : job.plain
+    const res = await this.#call({ op: 'encode', job: { ...job, plain } }, transfer)
     if (!res.ok) throw reviveError(res.error)
     return fromWire((res as { result: WireEncoded }).result)
   }
 
   async decode (job: DecodeJob): Promise<DecodeResult> {
     const record = { shards: job.record.shards.map(c => c.bytes), roots: job.record.roots }
-    const res = await this.#call({ op: 'decode', job: { ...job, record } })
+    const transfer: Transferable[] = []
+    const shards = job.shards.map(s => s === undefined ? undefined : compact(s, transfer))
+    const res = await this.#call({ op: 'decode', job: { ...job, record, shards } }, transfer)
     if (!res.ok) throw reviveError(res.error)
     return (res as { result: DecodeResult }).result
   }
@@ -88,6 +92,17 @@ export class WorkerPoolCodec implements StripeCodec {
     for (const s of this.#slots) s.worker.terminate()
     this.#fail(new DataMeshError('The worker pool was closed'))
   }
+}
+
+/**
+ * A private copy of `bytes` in a buffer of its own, queued for transfer.
+ * Posting a view would clone its whole underlying buffer (a 64 MiB file for
+ * each 4 MiB stripe), and transferring the caller's buffer would detach it.
+ */
+function compact (bytes: Uint8Array, transfer: Transferable[]): Uint8Array {
+  const copy = bytes.slice()
+  transfer.push(copy.buffer)
+  return copy
 }
 
 function fromWire (w: WireEncoded): EncodedStripe {

@@ -1,0 +1,10 @@
+/** Keystore (MISSION K2, K3): password-sealed identities over a KeyVault. */
+export { Keystore, type KeyInfo, type KeystoreOptions, type UnlockingOptions } from './keystore.ts'
+export type { UnlockedKey } from './session.ts'
+export type { ExportOptions, ImportOptions, ImportResult } from './transfer.ts'
+export type { KeyVault, StoredKey, VaultBatch, AbortOptions } from './vault.ts'
+export { copyStoredKey } from './vault.ts'
+export { ARGON2_MIN, ARGON2_DEFAULT, ARGON2_MAX, type Argon2Params } from './argon2.ts'
+export { estimatePasswordStrength, assertStrongPassword, MIN_PASSWORD_SCORE, type PasswordStrength } from './strength.ts'
+export { sealWithPassword, openWithPassword, parseSealedBlob } from './sealed.ts'
+export { encodeKeyExport, decodeKeyExport, parseKeyExport } from './export-file.ts'
