@@ -21,6 +21,8 @@ export default defineConfig({
           include: ['tests/core/**/*.test.ts', 'tests/**/*.browser.test.ts'],
           exclude: ['tests/**/*.node.test.ts', 'node_modules/**'],
           testTimeout: 60_000,
+          // pre-bundle the lazily imported dictionaries so a first run never re-optimises mid-test
+          optimizeDeps: { include: ['@zxcvbn-ts/core', '@zxcvbn-ts/language-common', '@zxcvbn-ts/language-en'] },
           browser: {
             enabled: true,
             headless: true,
