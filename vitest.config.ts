@@ -15,14 +15,14 @@ export default defineConfig({
         }
       },
       {
+        // pre-bundle the lazily imported dictionaries so a first run never re-optimises mid-test
+        optimizeDeps: { include: ['@zxcvbn-ts/core', '@zxcvbn-ts/language-common', '@zxcvbn-ts/language-en'] },
         test: {
           name: 'browser',
           // core code runs unchanged in both worlds, so its tests run in both
           include: ['tests/core/**/*.test.ts', 'tests/**/*.browser.test.ts'],
           exclude: ['tests/**/*.node.test.ts', 'node_modules/**'],
           testTimeout: 60_000,
-          // pre-bundle the lazily imported dictionaries so a first run never re-optimises mid-test
-          optimizeDeps: { include: ['@zxcvbn-ts/core', '@zxcvbn-ts/language-common', '@zxcvbn-ts/language-en'] },
           browser: {
             enabled: true,
             headless: true,
