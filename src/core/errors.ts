@@ -108,6 +108,22 @@ export class InvalidParametersError extends DataMeshError {
   }
 }
 
+/** The keystore is locked (or was re-sealed elsewhere): unlock it first. */
+export class LockedError extends DataMeshError {
+  static override name = 'LockedError'
+  constructor (message = 'Keystore is locked: unlock it first', details?: ErrorDetails) {
+    super(message, details)
+  }
+}
+
+/** A name or item that must be unique already exists. */
+export class AlreadyExistsError extends DataMeshError {
+  static override name = 'AlreadyExistsError'
+  constructor (message = 'Already exists', details?: ErrorDetails) {
+    super(message, details)
+  }
+}
+
 /** The operation was cancelled through its AbortSignal. */
 export class AbortedError extends DataMeshError {
   static override name = 'AbortedError'
@@ -132,6 +148,8 @@ const ERROR_CLASSES: Record<string, new (message?: string, details?: ErrorDetail
   MalformedDataError,
   NotFoundError,
   InvalidParametersError,
+  LockedError,
+  AlreadyExistsError,
   AbortedError
 }
 

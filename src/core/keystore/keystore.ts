@@ -15,7 +15,7 @@
  *   the same vault are detected (a record sealed under another salt) and the
  *   keystore locks itself rather than mixing passwords.
  */
-import { DataMeshError, InvalidParametersError, NotFoundError, throwIfAborted } from '../errors.ts'
+import { AlreadyExistsError, InvalidParametersError, LockedError, NotFoundError, throwIfAborted } from '../errors.ts'
 import { equalBytes, wipe } from '../bytes.ts'
 import { generateIdentity, identityFromSecretKeys, publicIdentity, type Identity, type PublicIdentity } from '../keys/identity.ts'
 import { decodePublicIdentity, encodePublicIdentity, formatPublicIdentity } from '../keys/public-key.ts'
@@ -111,10 +111,10 @@ export class Keystore {
       try {
         const session = await this.#writable(options)
         const records = await this.#vault.list(options)
-        if (records.some(r => r.name === name)) throw new InvalidParametersError('A key with this name already exists', { name, reason: 'exists' })
+        if (records.some(r => r.name === name)) throw new AlreadyExistsError('A key with this name already exists', { name, reason: 'exists' })
         const pub = encodePublicIdentity(publicIdentity(copy))
         const same = records.find(r => equalBytes(r.publicKey, pub))
-        if (same !== undefined) throw new InvalidParametersError('This key is already stored', { name: same.name, reason: 'duplicate' })
+        if (same !== undefined) throw new AlreadyExistsError('This key is already stored', { name: same.name, reason: 'duplicate' })
         const record = await sealRecord(session, name, this.#now(), copy)
         const def = await this.#vault.getDefault(options)
         const makeDefault = options?.makeDefault === true || def === undefined
@@ -141,7 +141,7 @@ export class Keystore {
     await this.#exclusive(async () => {
       const record = await this.#existing(from, options)
       if (from === to) return
-      if (await this.#vault.get(to, options) !== undefined) throw new InvalidParametersError('A key with this name already exists', { name: to, reason: 'exists' })
+      if (await this.#vault.get(to, options) !== undefined) throw new AlreadyExistsError('A key with this name already exists', { name: to, reason: 'exists' })
       const def = await this.#vault.getDefault(options)
       await this.#vault.write({ delete: [from], put: [{ ...record, name: to }], ...(def === from ? { defaultKey: to } : {}) }, options)
       this.#session?.rename(from, to)
@@ -251,7 +251,7 @@ export class Keystore {
     const session = this.#session as Session
     if (!records.every(r => derivedAlike(session.key, parseSealedBlob(r.sealed)))) {
       this.lock()
-      throw new DataMeshError('The keystore was changed elsewhere: unlock it again', { reason: 'changed' })
+      throw new LockedError('The keystore was changed elsewhere: unlock it again', { reason: 'changed' })
     }
     return session
   }

@@ -4,7 +4,7 @@
  * secret keys in place; a handle kept by a caller then refuses to work
  * instead of signing with zeroes.
  */
-import { BadPasswordError, DataMeshError, MalformedDataError, throwIfAborted } from '../errors.ts'
+import { BadPasswordError, DataMeshError, LockedError, MalformedDataError, throwIfAborted } from '../errors.ts'
 import { wipe } from '../bytes.ts'
 import type { Signer } from '../signature.ts'
 import { ed25519 } from '@noble/curves/ed25519.js'
@@ -14,8 +14,8 @@ import { open as eciesOpen, type EciesOptions } from '../keys/ecies.ts'
 import { derivedAlike, openWithKey, parseSealedBlob, passwordKeyFor, sealWithKey, type PasswordKey, type SealedBlob } from './sealed.ts'
 import type { AbortOptions, StoredKey } from './vault.ts'
 
-export function lockedError (): DataMeshError {
-  return new DataMeshError('Keystore is locked: unlock it first (or pass the password)', { reason: 'locked' })
+export function lockedError (): LockedError {
+  return new LockedError('Keystore is locked: unlock it first (or pass the password)', { reason: 'locked' })
 }
 
 /** An unlocked key: sign and open ECIES envelopes without seeing the secrets. */

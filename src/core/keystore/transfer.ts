@@ -4,7 +4,7 @@
  * (or `allowWeak`); import re-seals every key under the keystore's password
  * and writes them in one batch.
  */
-import { InvalidParametersError, NotFoundError, throwIfAborted } from '../errors.ts'
+import { AlreadyExistsError, InvalidParametersError, NotFoundError, throwIfAborted } from '../errors.ts'
 import { equalBytes } from '../bytes.ts'
 import { publicIdentity, wipeIdentity } from '../keys/identity.ts'
 import { encodePublicIdentity } from '../keys/public-key.ts'
@@ -71,7 +71,7 @@ export async function importKeys (file: Uint8Array, password: string, options: I
       let name = key.name
       if (taken.has(name)) {
         const policy = options.onCollision ?? 'rename'
-        if (policy === 'fail') throw new InvalidParametersError('A key with this name already exists; nothing was imported', { name, reason: 'exists' })
+        if (policy === 'fail') throw new AlreadyExistsError('A key with this name already exists; nothing was imported', { name, reason: 'exists' })
         if (policy === 'skip') {
           result.skipped.push({ name, reason: 'name-taken' })
           continue

@@ -41,7 +41,7 @@ describe('key export and import', () => {
 
     const { vault, ks: other } = await keystoreWith('main', 'work')
     const before = await vault.snapshot()
-    await expectError(other.importKeys(file, EXPORT_PW, { onCollision: 'fail' }), 'InvalidParametersError')
+    await expectError(other.importKeys(file, EXPORT_PW, { onCollision: 'fail' }), 'AlreadyExistsError')
     expect(await vault.snapshot()).toEqual(before)
 
     const skipped = await other.importKeys(file, EXPORT_PW, { onCollision: 'skip' })
@@ -72,7 +72,7 @@ describe('key export and import', () => {
     expect((await decodeKeyExport(await ks.exportKeys(WEAK, { argon2: FAST, allowWeak: true }), WEAK)).length).toBe(1)
     await expectError(ks.exportKeys(EXPORT_PW, { names: ['nope'], argon2: FAST }), 'NotFoundError')
     ks.lock()
-    await expectError(ks.exportKeys(EXPORT_PW, { argon2: FAST }), 'DataMeshError')
+    await expectError(ks.exportKeys(EXPORT_PW, { argon2: FAST }), 'LockedError')
   })
 
   it('refuses a well-encrypted payload that is not the documented schema', async () => {

@@ -36,8 +36,8 @@ describe('Keystore', () => {
 
     ks.lock()
     expect(ks.isUnlocked).toBe(false)
-    await expectError(ks.createKey('second'), 'DataMeshError')
-    await expectError(ks.key(), 'DataMeshError')
+    await expectError(ks.createKey('second'), 'LockedError')
+    await expectError(ks.key(), 'LockedError')
     const [key] = await ks.unlock(STRONG)
     expect(key?.name).toBe('main')
     const k = await ks.key()
@@ -53,7 +53,7 @@ describe('Keystore', () => {
     const env = await seal(k.publicKey.x25519, enc.encode('x'))
     ks.lock()
     expect(() => k.signer.sign(enc.encode('m'))).toThrow(/locked/)
-    await expectError(k.open(env), 'DataMeshError')
+    await expectError(k.open(env), 'LockedError')
   })
 
   it('a wrong password is BadPasswordError and changes no stored byte', async () => {
@@ -83,7 +83,7 @@ describe('Keystore', () => {
   it('names: valid, unique; default, rename and delete keep the default sensible', async () => {
     const { vault, ks } = await setup()
     for (const bad of ['', ' lead', 'trail ', 'a\nb', 'x'.repeat(65), 'bidi\u202e']) await expectError(ks.createKey(bad), 'InvalidParametersError')
-    await expectError(ks.createKey('main'), 'InvalidParametersError')
+    await expectError(ks.createKey('main'), 'AlreadyExistsError')
     await ks.createKey('work')
     expect((await ks.list()).find(k => k.isDefault)?.name).toBe('main')
     await ks.setDefault('work')
@@ -94,7 +94,7 @@ describe('Keystore', () => {
     await ks.rename('work', 'job')
     expect((await ks.list()).map(k => [k.name, k.isDefault])).toEqual([['main', false], ['job', true]])
     expect((await ks.key()).name).toBe('job')
-    await expectError(ks.rename('job', 'main'), 'InvalidParametersError')
+    await expectError(ks.rename('job', 'main'), 'AlreadyExistsError')
     await expectError(ks.rename('nope', 'x'), 'NotFoundError')
 
     const job = await ks.key('job')
@@ -112,7 +112,7 @@ describe('Keystore', () => {
     expect((await ks.list()).map(k => [k.name, k.isDefault])).toEqual([['main', true]])
     await expectError(ks.deleteKey('job'), 'NotFoundError')
     ks.lock()
-    await expectError(ks.deleteKey('main'), 'DataMeshError')
+    await expectError(ks.deleteKey('main'), 'LockedError')
     await ks.deleteKey('main', { password: STRONG })
     expect(await ks.list()).toEqual([])
     expect(await vault.getDefault()).toBeUndefined()
@@ -153,7 +153,7 @@ describe('Keystore', () => {
     const info = await ks.addIdentity('imported', id, { makeDefault: true })
     expect(info.publicKeyString).toBe(formatPublicIdentity(publicIdentity(copy)))
     expect(info.isDefault).toBe(true)
-    await expectError(ks.addIdentity('again', copy), 'InvalidParametersError')
+    await expectError(ks.addIdentity('again', copy), 'AlreadyExistsError')
   })
 
   it('honours an aborted signal and writes nothing', async () => {
@@ -170,7 +170,7 @@ describe('Keystore', () => {
     const { vault, ks } = await setup()
     const other = new Keystore(vault, { argon2: FAST })
     await other.changePassword(STRONG, STRONG2)
-    await expectError(ks.createKey('late'), 'DataMeshError')
+    await expectError(ks.createKey('late'), 'LockedError')
     expect(ks.isUnlocked).toBe(false)
     expect((await ks.unlock(STRONG2)).length).toBe(1)
   })
