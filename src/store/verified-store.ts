@@ -1,0 +1,242 @@
+/**
+ * The one `ShardStore` implementation: verification, quota accounting and
+ * scrub over any `ShardMedium` (IndexedDB, filesystem, memory).
+ *
+ * Invariants (see types.ts for the contract):
+ * - Ids are canonicalised with `parseShardCid(id).toString()` at every entry.
+ * - Bytes are hashed before anything is written and after everything is read;
+ *   bad bytes are never stored nor returned.
+ * - Quota check, medium write and index update run under one `WriteLock`, so
+ *   concurrent puts can neither double count nor overshoot the quota.
+ * - The in-memory `UsageIndex` is the authority on what is stored; it is
+ *   loaded from the medium on open and changed only after the medium changed.
+ * - A corrupt or vanished entry is re-checked under the lock before it is
+ *   removed, so a concurrent delete + put of the same id is never undone.
+ */
+import { AbortedError, CorruptShardError, InvalidParametersError, NotFoundError, QuotaExceededError, throwIfAborted } from '../core/errors.ts'
+import { initBlake3, matchesCid, parseShardCid } from '../core/hash.ts'
+import type { CID } from 'multiformats/cid'
+import type {
+  AbortOptions, PutOptions, ScrubOptions, ScrubReport, ShardEntry, ShardMedium, ShardRecord, ShardStore, StoreOptions, StoreUsage
+} from './types.ts'
+import { UsageIndex } from './usage-index.ts'
+import { WriteLock } from './write-lock.ts'
+
+/** Longest owner label accepted (a base64 public key plus a prefix fits easily). */
+export const MAX_OWNER_LENGTH = 256
+
+/** Open a verified store over `medium`: loads BLAKE3 and the medium's records. */
+export async function openVerifiedStore (medium: ShardMedium, options: StoreOptions): Promise<ShardStore> {
+  checkQuota(options.quota)
+  await initBlake3()
+  const index = new UsageIndex()
+  for (const record of await medium.load()) index.add(record)
+  return new VerifiedShardStore(medium, index, options)
+}
+
+export function checkQuota (quota: unknown): asserts quota is number {
+  if (typeof quota !== 'number' || Number.isNaN(quota) || quota < 0) {
+    throw new InvalidParametersError('quota must be a number of bytes >= 0 (Infinity allowed)', { quota })
+  }
+}
+
+type Recheck = { state: 'ok', bytes: Uint8Array } | { state: 'corrupt' | 'missing' | 'absent' }
+
+class VerifiedShardStore implements ShardStore {
+  readonly #medium: ShardMedium
+  readonly #index: UsageIndex
+  readonly #lock = new WriteLock()
+  readonly #quota: number
+  readonly #onCorrupt: ((id: string) => void) | undefined
+  #closing: Promise<void> | undefined
+  #mediumClosed = false
+
+  constructor (medium: ShardMedium, index: UsageIndex, options: StoreOptions) {
+    this.#medium = medium
+    this.#index = index
+    this.#quota = options.quota
+    this.#onCorrupt = options.onCorrupt
+  }
+
+  async put (id: string, bytes: Uint8Array, options: PutOptions = {}): Promise<void> {
+    const entry: ShardEntry = options.owner === undefined ? { id, bytes } : { id, bytes, owner: options.owner }
+    await this.putMany([entry], options)
+  }
+
+  async putMany (entries: Iterable<ShardEntry>, options: AbortOptions = {}): Promise<void> {
+    const { signal } = options
+    this.#assertOpen()
+    throwIfAborted(signal)
+    const batch = new Map<string, ShardEntry>()
+    for (const entry of entries) {
+      const cid = parseShardCid(entry.id)
+      const id = cid.toString()
+      checkOwner(entry.owner)
+      if (!(entry.bytes instanceof Uint8Array)) throw new InvalidParametersError('Shard bytes must be a Uint8Array', { id })
+      if (!matchesCid(cid, entry.bytes)) throw new CorruptShardError('Refused: the bytes do not hash to the shard id', { id })
+      if (!batch.has(id)) batch.set(id, { ...entry, id })
+    }
+    await this.#lock.run(async () => {
+      throwIfAborted(signal)
+      const fresh = [...batch.values()].filter(e => !this.#index.has(e.id))
+      if (fresh.length === 0) return
+      let needed = 0
+      for (const e of fresh) needed += e.bytes.byteLength
+      const used = this.#index.bytes
+      if (used + needed > this.#quota) {
+        throw new QuotaExceededError('Storage quota exceeded: the shards do not fit in the contribution size', { quota: this.#quota, used, needed })
+      }
+      const storedAt = Date.now()
+      const writes = fresh.map(e => {
+        const record: ShardRecord = { id: e.id, size: e.bytes.byteLength, storedAt }
+        if (e.owner !== undefined) record.owner = e.owner
+        return { record, bytes: e.bytes }
+      })
+      await this.#medium.write(writes)
+      for (const w of writes) this.#index.add(w.record)
+    }, signal)
+  }
+
+  async get (id: string, options: AbortOptions = {}): Promise<Uint8Array> {
+    const { signal } = options
+    this.#assertOpen()
+    throwIfAborted(signal)
+    const cid = parseShardCid(id)
+    const key = cid.toString()
+    if (!this.#index.has(key)) throw new NotFoundError('Shard not found', { id: key })
+    const bytes = await this.#readVerified(cid, key)
+    if (bytes !== undefined) {
+      throwIfAborted(signal)
+      return bytes
+    }
+    const result = await this.#recheck(cid, key)
+    throwIfAborted(signal)
+    switch (result.state) {
+      case 'ok': return result.bytes
+      case 'corrupt': throw new CorruptShardError('Stored shard was corrupt and has been removed', { id: key })
+      default: throw new NotFoundError('Shard not found', { id: key })
+    }
+  }
+
+  async has (id: string, options: AbortOptions = {}): Promise<boolean> {
+    this.#assertOpen()
+    throwIfAborted(options.signal)
+    return this.#index.has(parseShardCid(id).toString())
+  }
+
+  async stat (id: string, options: AbortOptions = {}): Promise<ShardRecord | undefined> {
+    this.#assertOpen()
+    throwIfAborted(options.signal)
+    const record = this.#index.get(parseShardCid(id).toString())
+    return record === undefined ? undefined : { ...record }
+  }
+
+  async delete (id: string, options: AbortOptions = {}): Promise<void> {
+    this.#assertOpen()
+    throwIfAborted(options.signal)
+    const key = parseShardCid(id).toString()
+    await this.#lock.run(async () => {
+      if (!this.#index.has(key)) return
+      await this.#medium.remove([key])
+      this.#index.remove(key)
+    }, options.signal)
+  }
+
+  async * list (options: AbortOptions = {}): AsyncGenerator<string> {
+    for await (const record of this.entries(options)) yield record.id
+  }
+
+  async * entries (options: AbortOptions = {}): AsyncGenerator<ShardRecord> {
+    this.#assertOpen()
+    for (const record of this.#index.snapshot()) {
+      throwIfAborted(options.signal)
+      // skip what was deleted since the iteration began
+      if (this.#index.get(record.id) === record) yield { ...record }
+    }
+  }
+
+  async usage (options: AbortOptions = {}): Promise<StoreUsage> {
+    this.#assertOpen()
+    throwIfAborted(options.signal)
+    return { bytes: this.#index.bytes, count: this.#index.count, quota: this.#quota, byOwner: this.#index.owners() }
+  }
+
+  async scrub (options: ScrubOptions = {}): Promise<ScrubReport> {
+    const { signal, onProgress } = options
+    this.#assertOpen()
+    const records = this.#index.snapshot()
+    const report: ScrubReport = { checked: 0, corrupt: [], missing: [] }
+    for (const record of records) {
+      throwIfAborted(signal)
+      this.#assertOpen()
+      if (!this.#index.has(record.id)) continue
+      const cid = parseShardCid(record.id)
+      const bytes = await this.#readVerified(cid, record.id)
+      report.checked++
+      if (bytes === undefined) {
+        const result = await this.#recheck(cid, record.id)
+        if (result.state === 'corrupt') report.corrupt.push(record.id)
+        else if (result.state === 'missing') report.missing.push(record.id)
+      }
+      onProgress?.({ checked: report.checked, total: records.length })
+    }
+    return report
+  }
+
+  async close (): Promise<void> {
+    this.#closing ??= this.#lock.run(async () => {
+      this.#mediumClosed = true
+      await this.#medium.close()
+    })
+    await this.#closing
+  }
+
+  /** The bytes if present and intact, else undefined (the caller re-checks). */
+  async #readVerified (cid: CID, key: string): Promise<Uint8Array | undefined> {
+    try {
+      const bytes = await this.#medium.read(key)
+      return bytes !== undefined && matchesCid(cid, bytes) ? bytes : undefined
+    } catch (err) {
+      if (err instanceof CorruptShardError) return undefined
+      throw err
+    }
+  }
+
+  /** Under the lock: read again, and drop the entry if it is still bad. */
+  async #recheck (cid: CID, key: string): Promise<Recheck> {
+    return await this.#lock.run(async (): Promise<Recheck> => {
+      if (this.#mediumClosed) throw closedError()
+      if (!this.#index.has(key)) return { state: 'absent' }
+      let bytes: Uint8Array | undefined
+      let corrupt = false
+      try {
+        bytes = await this.#medium.read(key)
+        corrupt = bytes !== undefined && !matchesCid(cid, bytes)
+      } catch (err) {
+        if (!(err instanceof CorruptShardError)) throw err
+        corrupt = true
+      }
+      if (bytes !== undefined && !corrupt) return { state: 'ok', bytes }
+      await this.#medium.remove([key])
+      this.#index.remove(key)
+      if (!corrupt) return { state: 'missing' }
+      try { this.#onCorrupt?.(key) } catch { /* a listener must not break the store */ }
+      return { state: 'corrupt' }
+    })
+  }
+
+  #assertOpen (): void {
+    if (this.#closing !== undefined) throw closedError()
+  }
+}
+
+function closedError (): AbortedError {
+  return new AbortedError('The shard store is closed', { reason: 'closed' })
+}
+
+function checkOwner (owner: unknown): void {
+  if (owner === undefined) return
+  if (typeof owner !== 'string' || owner.length === 0 || owner.length > MAX_OWNER_LENGTH) {
+    throw new InvalidParametersError(`owner must be a string of 1 to ${MAX_OWNER_LENGTH} characters`, { owner: String(owner).slice(0, 64) })
+  }
+}

@@ -1,0 +1,70 @@
+/**
+ * Shared fixtures for the shard store tests: deterministic shards and the
+ * harness each backend provides to the contract suite.
+ */
+import { initBlake3, shardCid } from '../../src/core/hash.ts'
+import type { ShardStore } from '../../src/store/types.ts'
+
+export interface OpenOptions {
+  quota?: number
+  onCorrupt?: (id: string) => void
+}
+
+/** One place to keep shards (a temp dir, a database name, a memory medium). */
+export interface StorePlace {
+  /** open a store on this place; may be called again after close (reopen) */
+  open: (options?: OpenOptions) => Promise<ShardStore>
+  /** overwrite the stored bytes of `id` on the medium, behind the store's back */
+  corrupt: (id: string, bytes: Uint8Array) => Promise<void>
+  /** remove the stored bytes of `id` on the medium, behind the store's back */
+  lose: (id: string) => Promise<void>
+  destroy: () => Promise<void>
+}
+
+export interface StoreHarness {
+  name: string
+  place: () => Promise<StorePlace>
+  /** fast-check runs for the model test (slower media run fewer) */
+  propertyRuns: number
+}
+
+export interface Shard {
+  id: string
+  bytes: Uint8Array
+}
+
+/** Deterministic pseudo-random bytes (xorshift32), different for each seed. */
+export function pseudoRandom (size: number, seed: number): Uint8Array {
+  const out = new Uint8Array(size)
+  let x = (seed * 2654435761 + 1) >>> 0 || 1
+  for (let i = 0; i < size; i++) {
+    x ^= x << 13; x >>>= 0
+    x ^= x >>> 17
+    x ^= x << 5; x >>>= 0
+    out[i] = x & 0xff
+  }
+  return out
+}
+
+/** A shard of `size` bytes and its id. */
+export async function makeShard (size: number, seed: number): Promise<Shard> {
+  await initBlake3()
+  const bytes = pseudoRandom(size, seed)
+  return { id: shardCid(bytes).toString(), bytes }
+}
+
+export async function collect<T> (it: AsyncIterable<T>): Promise<T[]> {
+  const out: T[] = []
+  for await (const x of it) out.push(x)
+  return out
+}
+
+/** The rejection's `name`, or 'resolved'. */
+export async function errorName (p: Promise<unknown>): Promise<string> {
+  try {
+    await p
+    return 'resolved'
+  } catch (err) {
+    return (err as Error).name
+  }
+}
