@@ -4,14 +4,14 @@
  */
 import { WorkerPoolCodec } from '../src/core/worker/pool.ts'
 import { MiB } from '../src/core/bytes.ts'
-import { primitiveFigures, pipelineFigures, pipelineLimit } from './primitives.ts'
+import { primitiveFigures, pipelineFigures, pipelineLimits } from './primitives.ts'
 import { browserStoreFigures } from './browser-store.ts'
 import { fill, type Figure } from './stats.ts'
 
 async function runBenchmarks (opts: { runs: number, sizeMiB: number }): Promise<Record<string, Figure>> {
   const figures: Record<string, Figure> = {}
   Object.assign(figures, await primitiveFigures(opts.runs))
-  figures['pipeline.limit.browser.MBps'] = pipelineLimit(figures)
+  Object.assign(figures, pipelineLimits(figures))
   const size = opts.sizeMiB * MiB
   const data = fill(new Uint8Array(size), 11)
   const blob = new Blob([data])

@@ -88,8 +88,13 @@ export function encodeFile (source: ByteSource, options: EncodeOptions = {}): En
 
   async function * run (): AsyncGenerator<EncodedStripe> {
     try {
-      const work = async (s: PlainStripe): Promise<EncodedStripe> =>
-        await codec.encode({ fileKey, coding, index: s.index, plain: s.plain, final: s.final })
+      const work = async (s: PlainStripe): Promise<EncodedStripe> => {
+        try {
+          return await codec.encode({ fileKey, coding, index: s.index, plain: s.plain, final: s.final })
+        } finally {
+          s.release?.() // the codec has copied or sealed the bytes by now
+        }
+      }
       for await (const stripe of ordered(readStripes(source, coding.stripeSize, options.signal), window, work, options.signal)) {
         records.push({ shards: stripe.shards, roots: stripe.roots })
         size += stripe.plainLength

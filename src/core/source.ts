@@ -5,6 +5,8 @@
  */
 import { AbortedError, InvalidParametersError } from './errors.ts'
 
+const MAX_SPARE_BUFFERS = 8
+
 export type ByteSource = Blob | ReadableStream<Uint8Array> | Uint8Array | ArrayBuffer | AsyncIterable<Uint8Array> | Iterable<Uint8Array>
 
 export interface PlainStripe {
@@ -13,6 +15,8 @@ export interface PlainStripe {
   plain: Uint8Array | Blob
   /** true for the last stripe of the source */
   final: boolean
+  /** hand the buffer back for reuse once nothing reads `plain` any more */
+  release?: () => void
 }
 
 /** The bytes of a stripe, reading it first when it is a Blob slice. */
@@ -74,8 +78,12 @@ async function * chunks (source: ReadableStream<Uint8Array> | AsyncIterable<Uint
 
 /** Re-chunk arbitrary pieces into full stripes; a stripe is final when the source ends after it. */
 async function * readChunked (pieces: AsyncIterable<Uint8Array>, stripeSize: number, signal?: AbortSignal): AsyncGenerator<PlainStripe> {
+  // released stripe buffers are reused, so a long stream does not allocate (and leave for the GC) 4 MiB a stripe
+  const spare: Uint8Array[] = []
+  const stripe = (index: number, buffer: Uint8Array, length: number, final: boolean): PlainStripe =>
+    ({ index, plain: buffer.subarray(0, length), final, release: () => { if (spare.length < MAX_SPARE_BUFFERS) spare.push(buffer) } })
   let index = 0
-  let current = new Uint8Array(stripeSize)
+  let current: Uint8Array = new Uint8Array(stripeSize)
   let filled = 0
   for await (const piece of pieces) {
     check(signal)
@@ -84,8 +92,8 @@ async function * readChunked (pieces: AsyncIterable<Uint8Array>, stripeSize: num
     while (offset < piece.byteLength) {
       if (filled === stripeSize) {
         // more bytes follow a full stripe, so it is not the last one
-        yield { index: index++, plain: current, final: false }
-        current = new Uint8Array(stripeSize)
+        yield stripe(index++, current, filled, false)
+        current = spare.pop() ?? new Uint8Array(stripeSize)
         filled = 0
       }
       const take = Math.min(stripeSize - filled, piece.byteLength - offset)
@@ -94,5 +102,5 @@ async function * readChunked (pieces: AsyncIterable<Uint8Array>, stripeSize: num
       offset += take
     }
   }
-  yield { index, plain: current.subarray(0, filled), final: true }
+  yield stripe(index, current, filled, true)
 }
