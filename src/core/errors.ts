@@ -132,6 +132,30 @@ export class AbortedError extends DataMeshError {
   }
 }
 
+/** The caller may not do this (e.g. delete a shard stored for another owner). */
+export class NotAllowedError extends DataMeshError {
+  static override name = 'NotAllowedError'
+  constructor (message = 'Not allowed', details?: ErrorDetails) {
+    super(message, details)
+  }
+}
+
+/** A peer asked too much too fast (requests, bytes or concurrent streams): retry later. */
+export class RateLimitedError extends DataMeshError {
+  static override name = 'RateLimitedError'
+  constructor (message = 'Too many requests: retry later', details?: ErrorDetails) {
+    super(message, details)
+  }
+}
+
+/** An operation took longer than its time limit. */
+export class TimeoutError extends DataMeshError {
+  static override name = 'TimeoutError'
+  constructor (message = 'The operation timed out', details?: ErrorDetails) {
+    super(message, details)
+  }
+}
+
 export function throwIfAborted (signal?: AbortSignal): void {
   if (signal?.aborted === true) throw new AbortedError()
 }
@@ -150,7 +174,10 @@ const ERROR_CLASSES: Record<string, new (message?: string, details?: ErrorDetail
   InvalidParametersError,
   LockedError,
   AlreadyExistsError,
-  AbortedError
+  AbortedError,
+  NotAllowedError,
+  RateLimitedError,
+  TimeoutError
 }
 
 /** A plain-object form of an error, safe to post between threads or peers. */

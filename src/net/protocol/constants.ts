@@ -1,0 +1,61 @@
+/**
+ * Protocol ids, wire versions, size caps, time limits and signature domains
+ * of the DataMesh request/response protocols. The wire formats themselves
+ * are specified in `shard-messages.ts` and `info-messages.ts`.
+ */
+import { KiB, MiB } from '../../core/bytes.ts'
+
+const second = 1000
+const minute = 60 * second
+
+/** Shard exchange: store, fetch, has, delete. */
+export const SHARD_PROTOCOL = '/datamesh/shard/1.0.0'
+/** Node description: type, version, capacity. */
+export const INFO_PROTOCOL = '/datamesh/info/1.0.0'
+
+/** The `v` field of every request and response on both protocols. */
+export const WIRE_VERSION = 1
+
+/** DataMesh software version reported by info (kept equal to package.json by a test). */
+export const DATAMESH_VERSION = '0.1.0'
+
+/** Largest shard sent or accepted by default: a 64 MiB stripe (the codec's largest) over the default k = 4. */
+export const DEFAULT_MAX_SHARD_SIZE = 16 * MiB
+/** Room for everything in a shard frame besides the shard bytes (keys, id, owner, signature). */
+export const FRAME_HEADER_ALLOWANCE = 4 * KiB
+/** Cap of every info frame. */
+export const INFO_FRAME_MAX = 64 * KiB
+
+/** Most ids one `has` request may ask about. */
+export const MAX_HAS_IDS = 256
+/** Longest shard id in bytes (a CIDv1 raw BLAKE3-256 is 36; room for no more). */
+export const MAX_CID_BYTES = 64
+
+/** Accepted distance between a signed timestamp and the holder's clock, either way. */
+export const DEFAULT_MAX_CLOCK_SKEW = 10 * minute
+/** Time for one whole exchange (request in, response out), on either side. */
+export const DEFAULT_TIMEOUT = 30 * second
+/** How long a server lingers for the peer to finish after an error answer, before resetting. */
+export const CLOSE_GRACE = 2 * second
+
+/** Per-owner quota a holder enforces unless configured: 1 GiB. */
+export const DEFAULT_PER_OWNER_QUOTA = 1024 * MiB
+
+/**
+ * Streams of one protocol per connection, checked by libp2p's registrar
+ * before our own per-peer limits (which answer with a typed error); kept
+ * above `DEFAULT_LIMITS.maxStreamsPerPeer` so ours speak first.
+ */
+export const MAX_INBOUND_STREAMS = 32
+/** Outbound streams of one protocol per connection (parallel shard transfers to one peer). */
+export const MAX_OUTBOUND_STREAMS = 32
+
+/** Domain strings of the owner signatures (see shard-messages.ts). */
+export const STORE_DOMAIN = 'datamesh/shard/store/v1'
+export const DELETE_DOMAIN = 'datamesh/shard/delete/v1'
+
+/** Longest error message and name carried in an error answer. */
+export const MAX_ERROR_MESSAGE = 1024
+export const MAX_ERROR_NAME = 64
+/** Most entries kept from an error's details. */
+export const MAX_ERROR_DETAILS = 16

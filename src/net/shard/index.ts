@@ -1,0 +1,18 @@
+/**
+ * /datamesh/shard/1.0.0, as a libp2p service (shaped like @libp2p/ping):
+ *
+ *   services: { shards: shardProtocol({ store, perOwnerQuota, onStored }) }
+ *   await node.services.shards.store(peerId, id, bytes, signer)
+ *   const bytes = await node.services.shards.fetch(peerId, id)
+ */
+import { DataMeshShards, type ShardComponents, type ShardProtocolInit, type ShardService } from './service.ts'
+
+export function shardProtocol (init: ShardProtocolInit = {}): (components: ShardComponents) => ShardService {
+  return (components) => new DataMeshShards(components, init)
+}
+
+export { SHARD_PROTOCOL } from '../protocol/constants.ts'
+export { ownerId } from './context.ts'
+export type { ShardHooks } from './context.ts'
+export type { ShardId } from './client.ts'
+export type { ShardComponents, ShardProtocolInit, ShardService } from './service.ts'

@@ -1,0 +1,183 @@
+/**
+ * The /datamesh/shard/1.0.0 service (wire format: ../protocol/shard-messages.ts).
+ *
+ * With a `store` it serves store, fetch, has and delete (one handler file per
+ * operation under ./handlers), accounting usage per owner and enforcing
+ * `perOwnerQuota`; every node can use the client methods. Inbound streams go
+ * through the per-peer limiter (../limits.ts); a peer whose misbehaviour
+ * score passes the threshold has its connections closed and is refused for
+ * the ban duration. Streams never run on limited (relayed) connections.
+ */
+import { serviceCapabilities, type AbortOptions, type Connection, type Logger, type PeerId, type Startable, type Stream } from '@libp2p/interface'
+import type { Signer } from '../../core/signature.ts'
+import type { ShardStore } from '../../store/types.ts'
+import { requestInfo } from '../info/client.ts'
+import { PeerLimiter, type LimitsInit } from '../limits.ts'
+import type { ProtocolComponents } from '../protocol/components.ts'
+import {
+  DEFAULT_MAX_CLOCK_SKEW, DEFAULT_MAX_SHARD_SIZE, DEFAULT_PER_OWNER_QUOTA, DEFAULT_TIMEOUT, FRAME_HEADER_ALLOWANCE,
+  MAX_INBOUND_STREAMS, MAX_OUTBOUND_STREAMS, SHARD_PROTOCOL
+} from '../protocol/constants.ts'
+import { serveStream, type RequestContext } from '../protocol/exchange.ts'
+import type { NodeInfo } from '../protocol/info-messages.ts'
+import { decodeShardRequest } from '../protocol/shard-messages.ts'
+import { deleteShard, fetchShard, hasShards, storeShard, type ShardClientContext, type ShardId } from './client.ts'
+import { KeyedLock, type HandlerContext, type ShardHooks } from './context.ts'
+import { handleDelete } from './handlers/delete.ts'
+import { handleFetch } from './handlers/fetch.ts'
+import { handleHas } from './handlers/has.ts'
+import { handleStore } from './handlers/store.ts'
+
+export interface ShardProtocolInit extends ShardHooks {
+  /** serve the protocol from this store; without one the node is a client only */
+  store?: ShardStore
+  /** most bytes kept for one owner (default 1 GiB; Infinity = only the store's quota) */
+  perOwnerQuota?: number
+  /** largest shard sent or accepted (default 16 MiB) */
+  maxShardSize?: number
+  /** accepted distance of a signed timestamp from this node's clock, ms (default 10 min) */
+  maxClockSkew?: number
+  /** ms per exchange, on both sides (default 30 s) */
+  timeout?: number
+  /** a limiter shared with the node's other services, or settings for one of its own */
+  limiter?: PeerLimiter
+  limits?: Partial<LimitsInit>
+  /** the clock (tests) */
+  now?: () => number
+}
+
+export interface ShardService {
+  readonly protocol: string
+  /** the limiter guarding this service (shareable with the info service) */
+  readonly limiter: PeerLimiter
+  /** Ask `peer` to keep a shard for the signer (the owner). */
+  store: (peer: PeerId, id: ShardId, bytes: Uint8Array, signer: Signer, options?: AbortOptions) => Promise<void>
+  /** A shard's verified bytes from `peer`. */
+  fetch: (peer: PeerId, id: ShardId, options?: AbortOptions) => Promise<Uint8Array>
+  /** Which of up to 256 shards `peer` holds, in order. */
+  has: (peer: PeerId, ids: readonly ShardId[], options?: AbortOptions) => Promise<boolean[]>
+  /** Ask `peer` to delete a shard stored for the signer. */
+  delete: (peer: PeerId, id: ShardId, signer: Signer, options?: AbortOptions) => Promise<void>
+  /** What `peer` is and how much room it has (/datamesh/info/1.0.0). */
+  info: (peer: PeerId, options?: AbortOptions) => Promise<NodeInfo>
+}
+
+export interface ShardComponents extends ProtocolComponents {
+  peerId: PeerId
+}
+
+export class DataMeshShards implements ShardService, Startable {
+  readonly protocol = SHARD_PROTOCOL
+  readonly limiter: PeerLimiter
+  readonly [Symbol.toStringTag] = '@datamesh/shard'
+  readonly [serviceCapabilities]: string[] = ['@datamesh/shard']
+  readonly #components: ShardComponents
+  readonly #init: ShardProtocolInit
+  readonly #log: Logger
+  readonly #client: ShardClientContext
+  readonly #ownerLocks = new KeyedLock()
+  readonly #maxFrameBytes: number
+  readonly #timeout: number
+  readonly #now: () => number
+  #started = false
+
+  constructor (components: ShardComponents, init: ShardProtocolInit = {}) {
+    this.#components = components
+    this.#init = init
+    this.#log = components.logger.forComponent('datamesh:net:shard')
+    this.limiter = init.limiter ?? new PeerLimiter(init.limits)
+    this.#timeout = init.timeout ?? DEFAULT_TIMEOUT
+    this.#now = init.now ?? Date.now
+    const maxShardSize = init.maxShardSize ?? DEFAULT_MAX_SHARD_SIZE
+    this.#maxFrameBytes = maxShardSize + FRAME_HEADER_ALLOWANCE
+    this.#client = {
+      connectionManager: components.connectionManager,
+      timeout: this.#timeout,
+      maxShardSize,
+      maxFrameBytes: this.#maxFrameBytes,
+      now: this.#now
+    }
+    this.handleStream = this.handleStream.bind(this)
+  }
+
+  async start (): Promise<void> {
+    if (this.#init.store !== undefined) {
+      await this.#components.registrar.handle(this.protocol, this.handleStream, {
+        maxInboundStreams: MAX_INBOUND_STREAMS,
+        maxOutboundStreams: MAX_OUTBOUND_STREAMS,
+        runOnLimitedConnection: false
+      })
+    }
+    this.#started = true
+  }
+
+  async stop (): Promise<void> {
+    if (this.#init.store !== undefined) await this.#components.registrar.unhandle(this.protocol)
+    this.#started = false
+  }
+
+  isStarted (): boolean {
+    return this.#started
+  }
+
+  async handleStream (stream: Stream, connection: Connection): Promise<void> {
+    await serveStream(stream, connection, {
+      limiter: this.limiter,
+      maxRequestBytes: this.#maxFrameBytes,
+      timeout: this.#timeout,
+      log: this.#log,
+      handle: async (frame, context) => await this.#handle(frame, context),
+      drop: peer => { this.#drop(peer) }
+    })
+  }
+
+  async #handle (frame: Uint8Array, { peer, signal }: RequestContext): Promise<Uint8Array> {
+    const store = this.#init.store
+    if (store === undefined) throw new Error('no store') // unreachable: the handler is registered only with a store
+    const request = decodeShardRequest(frame, this.#maxFrameBytes, this.#client.maxShardSize)
+    const context: HandlerContext = {
+      store,
+      holder: this.#components.peerId.toMultihash().bytes,
+      peer,
+      perOwnerQuota: this.#init.perOwnerQuota ?? DEFAULT_PER_OWNER_QUOTA,
+      maxClockSkew: this.#init.maxClockSkew ?? DEFAULT_MAX_CLOCK_SKEW,
+      now: this.#now,
+      ownerLocks: this.#ownerLocks,
+      hooks: this.#init,
+      signal
+    }
+    this.#log.trace('%s from %p', request.op, peer)
+    switch (request.op) {
+      case 'store': return await handleStore(request, context)
+      case 'fetch': return await handleFetch(request, context)
+      case 'has': return await handleHas(request, context)
+      case 'delete': return await handleDelete(request, context)
+    }
+  }
+
+  async store (peer: PeerId, id: ShardId, bytes: Uint8Array, signer: Signer, options?: AbortOptions): Promise<void> {
+    await storeShard(this.#client, peer, id, bytes, signer, options)
+  }
+
+  async fetch (peer: PeerId, id: ShardId, options?: AbortOptions): Promise<Uint8Array> {
+    return await fetchShard(this.#client, peer, id, options)
+  }
+
+  async has (peer: PeerId, ids: readonly ShardId[], options?: AbortOptions): Promise<boolean[]> {
+    return await hasShards(this.#client, peer, ids, options)
+  }
+
+  async delete (peer: PeerId, id: ShardId, signer: Signer, options?: AbortOptions): Promise<void> {
+    await deleteShard(this.#client, peer, id, signer, options)
+  }
+
+  async info (peer: PeerId, options?: AbortOptions): Promise<NodeInfo> {
+    return await requestInfo(this.#components.connectionManager, peer, this.#timeout, options)
+  }
+
+  #drop (peer: PeerId): void {
+    this.#components.connectionManager.closeConnections(peer).catch(err => {
+      this.#log.error('closing connections to %p failed - %e', peer, err)
+    })
+  }
+}
