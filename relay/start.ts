@@ -1,37 +1,30 @@
 /**
- * `npm start`: serves the built app (dist/) and `/health` on one port.
- * The relay, DHT and storage peers join this process as the mesh lands.
- *
- * Environment: PORT (default 8080), HOST (default 127.0.0.1), DIST (default ./dist).
+ * `npm start`: the local mesh (relay + storage peers) and the built app.
+ * See config.ts for flags and environment variables.
  */
-import { createServer } from 'node:http'
-import { existsSync } from 'node:fs'
-import { resolve } from 'node:path'
-import sirv from 'sirv'
+import { ConfigError, loadConfig } from './config.ts'
+import { createLogger } from './log.ts'
+import { startMesh } from './mesh.ts'
 
-const port = Number(process.env.PORT ?? 8080)
-const host = process.env.HOST ?? '127.0.0.1'
-const dist = resolve(process.env.DIST ?? 'dist')
-if (!existsSync(dist)) {
-  process.stderr.write(`${JSON.stringify({ level: 'error', msg: 'built app not found; run npm run build', dist })}\n`)
-  process.exit(1)
-}
-const started = Date.now()
-const assets = sirv(dist, { single: true, etag: true, gzip: true })
-
-const server = createServer((req, res) => {
-  if (req.url === '/health') {
-    res.writeHead(200, { 'content-type': 'application/json' })
-    res.end(JSON.stringify({ status: 'ok', uptimeSeconds: Math.round((Date.now() - started) / 1000) }))
-    return
+let config
+try {
+  config = loadConfig()
+} catch (err) {
+  if (err instanceof ConfigError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS') === true) {
+    process.stderr.write(`datamesh: ${(err as Error).message}\n`)
+    process.exit(2)
   }
-  assets(req, res)
-})
+  throw err
+}
+const log = createLogger(config.logLevel, { service: 'datamesh-relay' })
+const mesh = await startMesh(config, log)
+process.stdout.write(`DataMesh is running at http://${config.host}:${mesh.port}/\n`)
 
-server.listen(port, host, () => {
-  process.stdout.write(`${JSON.stringify({ level: 'info', msg: 'serving', url: `http://${host}:${port}/`, dist })}\n`)
-})
-
-const stop = (): void => { server.close(() => process.exit(0)) }
-process.on('SIGTERM', stop)
-process.on('SIGINT', stop)
+const shutdown = (signal: string): void => {
+  log.info('shutting down', { signal })
+  const force = setTimeout(() => { process.exit(1) }, 10_000)
+  force.unref()
+  mesh.stop().then(() => { process.exit(0) }, (err: unknown) => { log.error('shutdown failed', { error: String(err) }); process.exit(1) })
+}
+process.once('SIGTERM', () => { shutdown('SIGTERM') })
+process.once('SIGINT', () => { shutdown('SIGINT') })

@@ -48,9 +48,19 @@ export async function installNodePolyfills (): Promise<void> {
   installing ??= (async () => {
     const name = 'ws'
     const mod = await import(/* @vite-ignore */ name) as { WebSocket?: unknown, default?: unknown }
-    const WebSocketClass = mod.WebSocket ?? mod.default
+    const WebSocketClass = (mod.WebSocket ?? mod.default) as (new (...args: any[]) => { on: (event: string, fn: () => void) => void }) | undefined
     if (typeof globalThis.WebSocket !== 'function' && typeof WebSocketClass === 'function') {
-      Object.defineProperty(globalThis, 'WebSocket', { configurable: true, writable: true, value: WebSocketClass })
+      // `ws` sockets are EventEmitters: an 'error' emitted while no listener is
+      // attached (a refused dial after the transport stopped listening) would
+      // be thrown as an uncaught exception. Keep a no-op listener; the
+      // transport still sees every error through its own listeners.
+      class QuietWebSocket extends WebSocketClass {
+        constructor (...args: any[]) {
+          super(...args)
+          this.on('error', () => {})
+        }
+      }
+      Object.defineProperty(globalThis, 'WebSocket', { configurable: true, writable: true, value: QuietWebSocket })
     }
   })()
   await installing

@@ -1,0 +1,118 @@
+/**
+ * Configuration of `npm start` / the relay service, from command-line flags
+ * and environment variables (a flag wins over its variable).
+ *
+ * | flag                  | variable               | default            |
+ * |-----------------------|------------------------|--------------------|
+ * | --port                | PORT                   | 8080 (app, /health, /metrics, /network.json) |
+ * | --relay-port          | RELAY_PORT             | port + 1 (the relay's WebSocket listener)    |
+ * | --host                | HOST                   | 127.0.0.1          |
+ * | --announce            | ANNOUNCE               | (listen addresses) comma-separated multiaddrs |
+ * | --storage-peers       | STORAGE_PEERS          | 6 (0 = pure relay) |
+ * | --storage-quota       | STORAGE_QUOTA          | 1 GiB per storage peer |
+ * | --owner-quota         | OWNER_QUOTA            | 256 MiB per owner per storage peer |
+ * | --data-dir            | DATA_DIR               | ./.data            |
+ * | --max-reservations    | RELAY_MAX_RESERVATIONS | 128                |
+ * | --relay-data-limit    | RELAY_DATA_LIMIT       | 1048576 bytes per relayed connection |
+ * | --relay-duration      | RELAY_DURATION_LIMIT   | 120000 ms per relayed connection |
+ * | --bootstrap           | BOOTSTRAP              | (none) other relays' multiaddrs, comma-separated |
+ * | --ice-servers         | ICE_SERVERS            | [] (JSON list of RTCIceServer handed to browsers) |
+ * | --log-level           | LOG_LEVEL              | info               |
+ * | --dist                | DIST                   | ./dist (the built app) |
+ */
+import { parseArgs } from 'node:util'
+import { resolve } from 'node:path'
+import { isLevel, type Level } from './log.ts'
+
+export interface RelayConfig {
+  port: number
+  relayPort: number
+  host: string
+  announce: string[]
+  storagePeers: number
+  storageQuota: number
+  ownerQuota: number
+  dataDir: string
+  maxReservations: number
+  relayDataLimit: bigint
+  relayDurationLimit: number
+  bootstrap: string[]
+  iceServers: RTCIceServer[]
+  logLevel: Level
+  dist: string
+}
+
+export class ConfigError extends Error {
+  static override name = 'ConfigError'
+  constructor (message: string) { super(message); this.name = 'ConfigError' }
+}
+
+const GiB = 1024 ** 3
+const MiB = 1024 ** 2
+
+function int (name: string, raw: string | undefined, fallback: number, min = 0): number {
+  if (raw === undefined || raw === '') return fallback
+  const n = Number(raw)
+  if (!Number.isSafeInteger(n) || n < min) throw new ConfigError(`${name} must be a whole number >= ${min}, got "${raw}"`)
+  return n
+}
+
+function list (raw: string | undefined): string[] {
+  return (raw ?? '').split(',').map(s => s.trim()).filter(s => s !== '')
+}
+
+export function loadConfig (argv: string[] = process.argv.slice(2), env: NodeJS.ProcessEnv = process.env): RelayConfig {
+  const { values } = parseArgs({
+    args: argv,
+    strict: true,
+    options: {
+      port: { type: 'string' },
+      'relay-port': { type: 'string' },
+      host: { type: 'string' },
+      announce: { type: 'string' },
+      'storage-peers': { type: 'string' },
+      'storage-quota': { type: 'string' },
+      'owner-quota': { type: 'string' },
+      'data-dir': { type: 'string' },
+      'max-reservations': { type: 'string' },
+      'relay-data-limit': { type: 'string' },
+      'relay-duration': { type: 'string' },
+      bootstrap: { type: 'string' },
+      'ice-servers': { type: 'string' },
+      'log-level': { type: 'string' },
+      dist: { type: 'string' }
+    }
+  })
+  const port = int('port', values.port ?? env.PORT, 8080)
+  const logLevel = values['log-level'] ?? env.LOG_LEVEL ?? 'info'
+  if (!isLevel(logLevel)) throw new ConfigError(`log level must be debug, info, warn or error, got "${logLevel}"`)
+  let iceServers: RTCIceServer[] = []
+  const iceRaw = values['ice-servers'] ?? env.ICE_SERVERS
+  if (iceRaw !== undefined && iceRaw !== '') {
+    try {
+      iceServers = JSON.parse(iceRaw) as RTCIceServer[]
+    } catch {
+      throw new ConfigError('ICE servers must be a JSON list such as [{"urls":"stun:stun.example.org:3478"}]')
+    }
+    if (!Array.isArray(iceServers) || !iceServers.every(s => typeof s === 'object' && s !== null && 'urls' in s)) {
+      throw new ConfigError('ICE servers must be a JSON list of objects with "urls"')
+    }
+  }
+  return {
+    port,
+    relayPort: int('relay port', values['relay-port'] ?? env.RELAY_PORT, port === 0 ? 0 : port + 1),
+    host: values.host ?? env.HOST ?? '127.0.0.1',
+    announce: list(values.announce ?? env.ANNOUNCE),
+    storagePeers: int('storage peers', values['storage-peers'] ?? env.STORAGE_PEERS, 6),
+    storageQuota: int('storage quota', values['storage-quota'] ?? env.STORAGE_QUOTA, GiB),
+    ownerQuota: int('owner quota', values['owner-quota'] ?? env.OWNER_QUOTA, 256 * MiB),
+    dataDir: resolve(values['data-dir'] ?? env.DATA_DIR ?? '.data'),
+    maxReservations: int('max reservations', values['max-reservations'] ?? env.RELAY_MAX_RESERVATIONS, 128, 1),
+    relayDataLimit: BigInt(int('relay data limit', values['relay-data-limit'] ?? env.RELAY_DATA_LIMIT, 1 << 20, 1024)),
+    relayDurationLimit: int('relay duration limit', values['relay-duration'] ?? env.RELAY_DURATION_LIMIT, 120_000, 1000),
+    bootstrap: list(values.bootstrap ?? env.BOOTSTRAP),
+    iceServers,
+    logLevel,
+    dist: resolve(values.dist ?? env.DIST ?? 'dist')
+  }
+}

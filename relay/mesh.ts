@@ -1,0 +1,130 @@
+/**
+ * The local mesh `npm start` runs: one relay/bootstrap node (circuit relay v2
+ * server + DHT server, WebSocket listener), N always-on storage peers, and
+ * the HTTP server for the app, /health, /metrics and /network.json.
+ */
+import { join } from 'node:path'
+import type { Server } from 'node:http'
+import type { Libp2p } from 'libp2p'
+import { Registry, collectDefaultMetrics, Gauge } from 'prom-client'
+import { createServerNode } from '../src/net/server-node.ts'
+import { loadOrCreatePeerKey } from '../src/net/peer-key.ts'
+import { fileKeyStorage } from '../src/net/peer-key-fs.ts'
+import { keepBootstrapped } from '../src/net/bootstrap.ts'
+import { dialable, type BootstrapPeer } from '../src/net/options.ts'
+import { createHttpServer } from './http.ts'
+import { startStoragePeer, type StoragePeer } from './storage-peer.ts'
+import type { RelayConfig } from './config.ts'
+import type { Logger } from './log.ts'
+
+export interface RunningMesh {
+  relay: Libp2p<Record<string, unknown>>
+  storage: StoragePeer[]
+  http: Server
+  /** the HTTP port actually bound */
+  port: number
+  relayMultiaddrs: () => string[]
+  stop: () => Promise<void>
+}
+
+/** True for hosts on loopback or private networks, where dialling private addresses must be allowed. */
+export function isPrivateHost (host: string): boolean {
+  return /^(127\.|10\.|192\.168\.|172\.(1[6-9]|2\d|3[01])\.|localhost$|::1$|0\.0\.0\.0$)/.test(host)
+}
+
+export async function startMesh (config: RelayConfig, log: Logger): Promise<RunningMesh> {
+  const started = Date.now()
+  const registry = new Registry()
+  collectDefaultMetrics({ register: registry })
+  const allowPrivateAddresses = isPrivateHost(config.host)
+
+  const relay = await createServerNode({
+    nodeType: 'relay',
+    privateKey: await loadOrCreatePeerKey(fileKeyStorage(join(config.dataDir, 'relay', 'peer-key'))),
+    listen: [`/ip4/${config.host}/tcp/${config.relayPort}/ws`],
+    ...(config.announce.length > 0 ? { announce: config.announce } : {}),
+    allowPrivateAddresses,
+    relay: { maxReservations: config.maxReservations, dataLimit: config.relayDataLimit, durationLimit: config.relayDurationLimit },
+    metricsRegistry: registry
+  })
+  const relayId = relay.peerId.toString()
+  const relayMultiaddrs = (): string[] => dialable(relay.getMultiaddrs(), relayId)
+  log.info('relay started', { peerId: relayId, multiaddrs: relayMultiaddrs() })
+  const otherRelays: BootstrapPeer[] = config.bootstrap.map(multiaddr => ({ multiaddr }))
+  const stopRelayBootstrap = otherRelays.length > 0 ? keepBootstrapped(relay, otherRelays) : () => {}
+
+  const bootstrap: BootstrapPeer[] = [...relayMultiaddrs().map(multiaddr => ({ multiaddr, priority: 0 })), ...otherRelays.map(p => ({ ...p, priority: 1 }))]
+  const storage: StoragePeer[] = []
+  for (let i = 0; i < config.storagePeers; i++) {
+    storage.push(await startStoragePeer({
+      index: i, dataDir: config.dataDir, host: config.host, quota: config.storageQuota, ownerQuota: config.ownerQuota,
+      bootstrap, allowPrivateAddresses, logger: log.child({ component: `storage-${i}` })
+    }))
+  }
+
+  const reservations = (): number => {
+    const service = relay.services.relay as { reservations?: { size: number } } | undefined
+    return service?.reservations?.size ?? 0
+  }
+  const gauge = (name: string, help: string, collect: () => Promise<number> | number): void => {
+    // eslint-disable-next-line no-new
+    new Gauge({ name, help, registers: [registry], async collect () { this.set(await collect()) } })
+  }
+  gauge('datamesh_relay_reservations', 'Circuit relay reservations held', reservations)
+  gauge('datamesh_relay_connections', 'Open connections of the relay node', () => relay.getConnections().length)
+  gauge('datamesh_storage_used_bytes', 'Bytes stored by the local storage peers', async () => (await Promise.all(storage.map(async s => (await s.store.usage()).bytes))).reduce((a, b) => a + b, 0))
+
+  const usage = new Map<string, { bytes: number, count: number, quota: number }>()
+  const refreshUsage = async (): Promise<void> => {
+    for (const s of storage) { const u = await s.store.usage(); usage.set(s.peerId, { bytes: u.bytes, count: u.count, quota: u.quota }) }
+  }
+  await refreshUsage()
+  const usageTimer = setInterval(() => { void refreshUsage() }, 2000)
+
+  const http = createHttpServer({
+    dist: config.dist,
+    health: () => ({
+      status: 'ok',
+      peerId: relayId,
+      multiaddrs: relayMultiaddrs(),
+      uptimeSeconds: Math.round((Date.now() - started) / 1000),
+      connections: relay.getConnections().length,
+      reservations: reservations(),
+      storagePeers: storage.map(s => ({ peerId: s.peerId, multiaddrs: s.multiaddrs(), used: usage.get(s.peerId)?.bytes ?? 0, shards: usage.get(s.peerId)?.count ?? 0, quota: usage.get(s.peerId)?.quota ?? 0 })),
+      storageUsed: [...usage.values()].reduce((a, u) => a + u.bytes, 0)
+    }),
+    network: () => ({
+      relays: [{ multiaddrs: relayMultiaddrs(), priority: 0 }, ...otherRelays.map(p => ({ multiaddrs: [p.multiaddr], priority: 1 }))],
+      storagePeers: storage.map(s => ({ peerId: s.peerId, multiaddrs: s.multiaddrs() })),
+      iceServers: config.iceServers
+    }),
+    metrics: async () => ({ contentType: registry.contentType, body: await registry.metrics() })
+  })
+  await new Promise<void>((resolve, reject) => {
+    http.once('error', reject)
+    http.listen(config.port, config.host, () => { http.off('error', reject); resolve() })
+  })
+  const address = http.address()
+  const port = typeof address === 'object' && address !== null ? address.port : config.port
+  log.info('http listening', { url: `http://${config.host}:${port}/`, health: `http://${config.host}:${port}/health` })
+
+  let stopping: Promise<void> | undefined
+  return {
+    relay,
+    storage,
+    http,
+    port,
+    relayMultiaddrs,
+    stop: async () => {
+      stopping ??= (async () => {
+        clearInterval(usageTimer)
+        stopRelayBootstrap()
+        await new Promise<void>(resolve => { http.close(() => { resolve() }); http.closeAllConnections() })
+        await Promise.all(storage.map(async s => { await s.stop() }))
+        await relay.stop()
+        log.info('stopped')
+      })()
+      await stopping
+    }
+  }
+}

@@ -1,0 +1,69 @@
+/**
+ * An always-on storage peer: a DataMesh node with a disk-backed shard store
+ * under its own folder, serving the shard and info protocols, reachable by
+ * browsers over WebSockets, and kept connected to the relays.
+ */
+import { join } from 'node:path'
+import type { Libp2p } from 'libp2p'
+import type { Registry } from 'prom-client'
+import { createServerNode } from '../src/net/server-node.ts'
+import { loadOrCreatePeerKey } from '../src/net/peer-key.ts'
+import { fileKeyStorage } from '../src/net/peer-key-fs.ts'
+import { keepBootstrapped } from '../src/net/bootstrap.ts'
+import { dialable, type BootstrapPeer } from '../src/net/options.ts'
+import { openFsStore } from '../src/store/fs.ts'
+import type { ShardStore } from '../src/store/types.ts'
+import { dataMeshServices } from '../src/net/services.ts'
+import { providerKey } from '../src/net/dht-keys.ts'
+import type { Logger } from './log.ts'
+
+export interface StoragePeerInit {
+  index: number
+  dataDir: string
+  host: string
+  quota: number
+  ownerQuota: number
+  bootstrap: BootstrapPeer[]
+  allowPrivateAddresses: boolean
+  logger: Logger
+  registry?: Registry
+}
+
+export interface StoragePeer {
+  node: Libp2p<Record<string, unknown>>
+  store: ShardStore
+  peerId: string
+  multiaddrs: () => string[]
+  stop: () => Promise<void>
+}
+
+export async function startStoragePeer (init: StoragePeerInit): Promise<StoragePeer> {
+  const dir = join(init.dataDir, `storage-${init.index}`)
+  const store = await openFsStore({ root: join(dir, 'shards'), quota: init.quota })
+  let announce: ((id: string) => void) | undefined
+  const node = await createServerNode({
+    nodeType: 'storage',
+    privateKey: await loadOrCreatePeerKey(fileKeyStorage(join(dir, 'peer-key'))),
+    listen: [`/ip4/${init.host}/tcp/0/ws`],
+    allowPrivateAddresses: init.allowPrivateAddresses,
+    // holders announce what they keep, so readers find shards by id even after repair moved them
+    services: dataMeshServices({ store, nodeType: 'storage', perOwnerQuota: init.ownerQuota, onStored: id => { announce?.(id) } })
+  })
+  announce = (id) => {
+    node.contentRouting.provide(providerKey(id)).catch((err: unknown) => { init.logger.debug('provide failed', { id, error: String(err) }) })
+  }
+  const peerId = node.peerId.toString()
+  const stopBootstrap = keepBootstrapped(node, init.bootstrap)
+  init.logger.info('storage peer started', { index: init.index, peerId, multiaddrs: dialable(node.getMultiaddrs(), peerId) })
+  return {
+    node,
+    store,
+    peerId,
+    multiaddrs: () => dialable(node.getMultiaddrs(), peerId),
+    stop: async () => {
+      stopBootstrap()
+      await node.stop()
+      await store.close()
+    }
+  }
+}

@@ -1,0 +1,27 @@
+/**
+ * The DataMesh protocol services a node runs: /datamesh/shard/1.0.0 over its
+ * shard store (when it has one) and /datamesh/info/1.0.0, sharing one peer
+ * limiter so a misbehaving peer is scored once across both.
+ */
+import { shardProtocol, type ShardHooks } from './shard/index.ts'
+import { infoProtocol } from './info/index.ts'
+import { PeerLimiter } from './limits.ts'
+import type { NodeType } from './options.ts'
+import type { ShardStore } from '../store/types.ts'
+
+export interface DataMeshServicesInit extends ShardHooks {
+  nodeType: NodeType
+  /** the store this node contributes; a node without one is a client only */
+  store?: ShardStore
+  /** most bytes one owner may keep on this node */
+  perOwnerQuota?: number
+}
+
+export function dataMeshServices (init: DataMeshServicesInit): Record<string, (components: any) => unknown> {
+  const limiter = new PeerLimiter()
+  const { nodeType, store, perOwnerQuota, ...hooks } = init
+  return {
+    shard: shardProtocol({ ...hooks, ...(store !== undefined ? { store } : {}), ...(perOwnerQuota !== undefined ? { perOwnerQuota } : {}), limiter }),
+    info: infoProtocol({ nodeType, ...(store !== undefined ? { store } : {}), ...(perOwnerQuota !== undefined ? { perOwnerQuota } : {}), limiter })
+  }
+}

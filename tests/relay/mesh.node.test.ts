@@ -1,0 +1,145 @@
+/**
+ * The relay service in Node: health, metrics, network description, identity
+ * across restarts, storage peers serving the shard protocol and announcing
+ * providers in the DHT, and two relays bootstrapping each other.
+ */
+import { describe, it, expect, beforeAll, afterAll } from 'vitest'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { multiaddr } from '@multiformats/multiaddr'
+import { peerIdFromString } from '@libp2p/peer-id'
+import { providerKey } from '../../src/net/dht-keys.ts'
+import { loadConfig } from '../../relay/config.ts'
+import { createLogger } from '../../relay/log.ts'
+import { startMesh, type RunningMesh } from '../../relay/mesh.ts'
+import { createServerNode } from '../../src/net/server-node.ts'
+import { dataMeshServices } from '../../src/net/services.ts'
+import { shardCid, initBlake3 } from '../../src/core/hash.ts'
+import { signerFromIdentity, generateIdentity } from '../../src/core/keys/index.ts'
+import type { ShardService } from '../../src/net/shard/index.ts'
+
+const quiet = createLogger('error')
+let dir: string
+let mesh: RunningMesh
+
+async function start (extra: string[] = []): Promise<RunningMesh> {
+  return await startMesh(loadConfig(['--port', '0', '--relay-port', '0', '--data-dir', dir, '--storage-peers', '3', '--dist', join(dir, 'no-dist'), ...extra], {}), quiet)
+}
+
+async function getJson (path: string, m = mesh): Promise<any> {
+  const res = await fetch(`http://127.0.0.1:${m.port}${path}`)
+  expect(res.status).toBe(200)
+  return await res.json()
+}
+
+beforeAll(async () => {
+  await initBlake3()
+  dir = await mkdtemp(join(tmpdir(), 'datamesh-relay-'))
+  mesh = await start()
+})
+afterAll(async () => {
+  await mesh?.stop()
+  await rm(dir, { recursive: true, force: true })
+})
+
+describe('relay service', () => {
+  it('answers /health with its identity, dialable addresses, uptime, connections and storage', async () => {
+    // storage peers dial the relay in the background
+    for (let i = 0; i < 50 && mesh.relay.getConnections().length < 3; i++) await new Promise(r => setTimeout(r, 100))
+    const h = await getJson('/health')
+    expect(h.peerId).toBe(mesh.relay.peerId.toString())
+    expect(h.multiaddrs.length).toBeGreaterThan(0)
+    for (const a of h.multiaddrs) expect(a).toMatch(new RegExp(`^/ip4/127\\.0\\.0\\.1/tcp/\\d+/ws/p2p/${h.peerId}$`))
+    expect(typeof h.uptimeSeconds).toBe('number')
+    expect(h.connections).toBeGreaterThanOrEqual(3)
+    expect(h.reservations).toBe(0)
+    expect(h.storagePeers).toHaveLength(3)
+    expect(h.storageUsed).toBe(0)
+  })
+
+  it('serves Prometheus metrics and the network description', async () => {
+    const res = await fetch(`http://127.0.0.1:${mesh.port}/metrics`)
+    const text = await res.text()
+    expect(res.headers.get('content-type')).toContain('text/plain')
+    expect(text).toMatch(/^datamesh_relay_connections \d+$/m)
+    expect(text).toMatch(/^datamesh_relay_reservations 0$/m)
+    expect(text).toContain('libp2p_connection_manager_connections')
+    const net = await getJson('/network.json')
+    expect(net.relays[0].multiaddrs).toEqual((await getJson('/health')).multiaddrs)
+    expect(net.storagePeers).toHaveLength(3)
+    expect(net.iceServers).toEqual([])
+  })
+
+  it('says clearly when the app is not built', async () => {
+    const res = await fetch(`http://127.0.0.1:${mesh.port}/`)
+    expect(res.status).toBe(404)
+    expect((await res.json()).error).toMatch(/npm run build/)
+  })
+
+  it('lets a client store on a storage peer, which announces itself as provider in the DHT', async () => {
+    const client = await createServerNode({ nodeType: 'storage', allowPrivateAddresses: true, services: dataMeshServices({ nodeType: 'storage' }) })
+    try {
+      await client.dial(multiaddr(mesh.relayMultiaddrs()[0]!))
+      const holder = mesh.storage[1]!
+      await client.dial(multiaddr(holder.multiaddrs()[0]!))
+      const bytes = crypto.getRandomValues(new Uint8Array(4096))
+      const cid = shardCid(bytes)
+      const owner = signerFromIdentity(generateIdentity())
+      const shard = client.services.shard as ShardService
+      await shard.store(peerIdFromString(holder.peerId), cid, bytes, owner)
+      expect(await holder.store.has(cid.toString())).toBe(true)
+      expect(await shard.fetch(peerIdFromString(holder.peerId), cid)).toEqual(bytes)
+      const info = await shard.info(peerIdFromString(holder.peerId))
+      expect(info.nodeType).toBe('storage')
+      // the provider record reaches the DHT through the relay
+      let found: string[] = []
+      for (let attempt = 0; attempt < 20 && !found.includes(holder.peerId); attempt++) {
+        found = []
+        for await (const p of client.contentRouting.findProviders(providerKey(cid), { signal: AbortSignal.timeout(5000) })) found.push(p.id.toString())
+        if (!found.includes(holder.peerId)) await new Promise(r => setTimeout(r, 250))
+      }
+      expect(found).toContain(holder.peerId)
+    } finally {
+      await client.stop()
+    }
+  })
+
+  it('keeps its peer identities across restarts', async () => {
+    const before = [mesh.relay.peerId.toString(), ...mesh.storage.map(s => s.peerId)]
+    await mesh.stop()
+    mesh = await start()
+    expect([mesh.relay.peerId.toString(), ...mesh.storage.map(s => s.peerId)]).toEqual(before)
+  })
+
+  it('bootstraps from another relay', async () => {
+    const other = await startMesh(loadConfig(['--port', '0', '--relay-port', '0', '--data-dir', join(dir, 'second'), '--storage-peers', '0', '--bootstrap', mesh.relayMultiaddrs()[0]!], {}), quiet)
+    try {
+      for (let i = 0; i < 50 && !other.relay.getConnections().some(c => c.remotePeer.equals(mesh.relay.peerId)); i++) await new Promise(r => setTimeout(r, 100))
+      expect(other.relay.getConnections().some(c => c.remotePeer.equals(mesh.relay.peerId))).toBe(true)
+      const net = await getJson('/network.json', other)
+      expect(net.relays.map((r: { priority: number }) => r.priority)).toEqual([0, 1])
+    } finally {
+      await other.stop()
+    }
+  })
+})
+
+describe('relay configuration', () => {
+  it('reads flags over environment variables, with defaults', () => {
+    const c = loadConfig(['--port', '9000', '--storage-peers', '0'], { PORT: '7000', STORAGE_PEERS: '4', ICE_SERVERS: '[{"urls":"turn:turn.example.org"}]' })
+    expect(c.port).toBe(9000)
+    expect(c.relayPort).toBe(9001)
+    expect(c.storagePeers).toBe(0)
+    expect(c.maxReservations).toBe(128)
+    expect(c.iceServers).toEqual([{ urls: 'turn:turn.example.org' }])
+    expect(loadConfig([], {}).port).toBe(8080)
+  })
+
+  it('refuses bad values with a clear message', () => {
+    expect(() => loadConfig(['--port', 'abc'], {})).toThrow(/port must be a whole number/)
+    expect(() => loadConfig([], { ICE_SERVERS: 'nope' })).toThrow(/JSON list/)
+    expect(() => loadConfig([], { LOG_LEVEL: 'loud' })).toThrow(/log level/)
+    expect(() => loadConfig(['--unknown'], {})).toThrow()
+  })
+})
