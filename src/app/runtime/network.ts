@@ -1,0 +1,87 @@
+/**
+ * Joins this tab to the mesh: reads what the serving relay publishes
+ * (/network.json: relays with priorities, storage peers, ICE servers),
+ * restores the tab's peer identity and shard store from IndexedDB, starts
+ * the browser libp2p node with the DataMesh protocols and keeps it
+ * connected to the relays.
+ */
+import type { Libp2p } from 'libp2p'
+import { createBrowserNode } from '../../net/browser-node.ts'
+import { keepBootstrapped } from '../../net/bootstrap.ts'
+import { loadOrCreatePeerKey } from '../../net/peer-key.ts'
+import { idbKeyStorage } from '../../net/peer-key-idb.ts'
+import { dataMeshServices } from '../../net/services.ts'
+import { providerKey } from '../../net/dht-keys.ts'
+import type { BootstrapPeer } from '../../net/options.ts'
+import { openIdbStore } from '../../store/idb.ts'
+import { requestPersistentStorage } from '../../store/persistence.ts'
+import type { ShardStore } from '../../store/types.ts'
+
+export interface NetworkDescription {
+  relays: Array<{ multiaddrs: string[], priority: number }>
+  storagePeers: Array<{ peerId: string, multiaddrs: string[] }>
+  iceServers: RTCIceServer[]
+}
+
+export interface JoinOptions {
+  /** where /network.json is served (default: this page's origin) */
+  origin?: string
+  /** bytes of this device's storage offered to the mesh (default 1 GiB) */
+  contribution?: number
+  /** extra or replacement relays (custom list from settings) */
+  bootstrap?: BootstrapPeer[]
+  /** IndexedDB database names, so several profiles can live side by side */
+  namespace?: string
+}
+
+export interface JoinedNetwork {
+  node: Libp2p<Record<string, unknown>>
+  store: ShardStore
+  description: NetworkDescription
+  persisted: boolean
+  stop: () => Promise<void>
+}
+
+const GiB = 1024 ** 3
+
+export async function fetchNetworkDescription (origin: string): Promise<NetworkDescription> {
+  const res = await fetch(new URL('/network.json', origin), { cache: 'no-store' })
+  if (!res.ok) throw new Error(`Could not read ${origin}/network.json: HTTP ${res.status}`)
+  return await res.json() as NetworkDescription
+}
+
+function isPrivateOrigin (origin: string): boolean {
+  const host = new URL(origin).hostname
+  return /^(127\.|10\.|192\.168\.|172\.(1[6-9]|2\d|3[01])\.|localhost$|\[::1\]$)/.test(host)
+}
+
+export async function joinNetwork (options: JoinOptions = {}): Promise<JoinedNetwork> {
+  const origin = options.origin ?? location.origin
+  const ns = options.namespace ?? 'datamesh'
+  const description = await fetchNetworkDescription(origin)
+  const store = await openIdbStore({ name: `${ns}-shards`, quota: options.contribution ?? GiB })
+  const persisted = (await requestPersistentStorage().catch(() => ({ persisted: false }))).persisted
+  let announce: ((id: string) => void) | undefined
+  const node = await createBrowserNode({
+    nodeType: 'browser',
+    privateKey: await loadOrCreatePeerKey(idbKeyStorage(`${ns}-peer`)),
+    iceServers: description.iceServers,
+    // a relay on a private network (development, tests) is dialled over plain ws://
+    allowPrivateAddresses: isPrivateOrigin(origin),
+    services: dataMeshServices({ nodeType: 'browser', store, onStored: id => { announce?.(id) } })
+  })
+  announce = (id) => { node.contentRouting.provide(providerKey(id)).catch(() => {}) }
+  const bootstrap: BootstrapPeer[] = options.bootstrap ?? description.relays.flatMap(r => r.multiaddrs.map(multiaddr => ({ multiaddr, priority: r.priority })))
+  const stopBootstrap = keepBootstrapped(node, bootstrap)
+  return {
+    node,
+    store,
+    description,
+    persisted,
+    stop: async () => {
+      stopBootstrap()
+      await node.stop()
+      await store.close()
+    }
+  }
+}

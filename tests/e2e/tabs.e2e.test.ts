@@ -1,0 +1,42 @@
+/** Browser tabs join the mesh through the relay and talk to each other directly over WebRTC. */
+import { describe, it, expect, beforeAll, afterAll } from 'vitest'
+import { startHarness, type Harness } from './harness.ts'
+
+let h: Harness
+beforeAll(async () => { h = await startHarness({ storagePeers: 2 }) }, 60_000)
+afterAll(async () => { await h?.close() })
+
+describe('browser tabs', () => {
+  it('join through the relay, reach storage peers over WebSockets and each other over direct WebRTC', async () => {
+    const a = await h.openTab()
+    const b = await h.openTab()
+    const idB = await b.evaluate(() => window.datamesh.peerId as string)
+    const peersA = await a.evaluate(() => window.datamesh.peers())
+    expect(peersA.some(p => p.role === 'relay' && p.transport === 'websockets')).toBe(true)
+    const conn = await a.evaluate(async (id) => await window.datamesh.connect(id), idB)
+    expect(conn).toMatchObject({ peerId: idB, direct: true, transport: 'webrtc' })
+    const idA = await a.evaluate(() => window.datamesh.peerId as string)
+    await expect.poll(async () => await b.evaluate(() => window.datamesh.peers().filter(p => p.direct).map(p => p.peerId)), { timeout: 10_000 }).toContain(idA)
+    const reservations = await (await fetch(`${h.url}health`)).json() as { reservations: number }
+    expect(reservations.reservations).toBeGreaterThanOrEqual(2)
+  })
+
+  it('keeps its peer identity across a reload', async () => {
+    const tab = await h.openTab()
+    const before = await tab.evaluate(() => window.datamesh.peerId)
+    await tab.reload()
+    await tab.waitForFunction(() => window.datamesh !== undefined)
+    await tab.evaluate(async () => { await window.datamesh.ready })
+    expect(await tab.evaluate(() => window.datamesh.peerId)).toBe(before)
+    const storage = await tab.evaluate(async () => await window.datamesh.storage())
+    expect(storage.quota).toBe(1024 ** 3)
+  })
+
+  it('rejoins a restarted relay by itself', async () => {
+    const tab = await h.openTab()
+    const relayId = h.mesh.relay.peerId.toString()
+    await h.restartMesh()
+    expect(h.mesh.relay.peerId.toString()).toBe(relayId)
+    await expect.poll(async () => await tab.evaluate((id) => window.datamesh.peers().some(p => p.peerId === id), relayId), { timeout: 30_000, interval: 250 }).toBe(true)
+  })
+})
