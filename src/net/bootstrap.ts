@@ -77,3 +77,12 @@ export function peerIdOf (addr: string): string | undefined {
   const parts = addr.split('/p2p/')
   return parts.length > 1 ? parts.at(-1)?.split('/')[0] : undefined
 }
+
+/**
+ * Keep a connection to every one of `peers` (not just one, as for
+ * bootstrapping): each is redialled with its own backoff when it drops.
+ */
+export function keepConnected (node: Libp2p, peers: BootstrapPeer[], options: BootstrapOptions = {}): () => void {
+  const stops = peers.map(p => keepBootstrapped(node, [p], options))
+  return () => { for (const stop of stops) stop() }
+}

@@ -1,11 +1,13 @@
 /**
  * The DataMesh protocol services a node runs: /datamesh/shard/1.0.0 over its
  * shard store (when it has one) and /datamesh/info/1.0.0, sharing one peer
- * limiter so a misbehaving peer is scored once across both.
+ * limiter so a misbehaving peer is scored once across both, and
+ * /datamesh/bandwidth/1.0.0 for throughput tests.
  */
 import { shardProtocol, type ShardHooks } from './shard/index.ts'
 import { infoProtocol } from './info/index.ts'
 import { PeerLimiter } from './limits.ts'
+import { bandwidth } from './bandwidth/index.ts'
 import type { NodeType } from './options.ts'
 import type { ShardStore } from '../store/types.ts'
 
@@ -22,6 +24,7 @@ export function dataMeshServices (init: DataMeshServicesInit): Record<string, (c
   const { nodeType, store, perOwnerQuota, ...hooks } = init
   return {
     shard: shardProtocol({ ...hooks, ...(store !== undefined ? { store } : {}), ...(perOwnerQuota !== undefined ? { perOwnerQuota } : {}), limiter }),
-    info: infoProtocol({ nodeType, ...(store !== undefined ? { store } : {}), ...(perOwnerQuota !== undefined ? { perOwnerQuota } : {}), limiter })
+    info: infoProtocol({ nodeType, ...(store !== undefined ? { store } : {}), ...(perOwnerQuota !== undefined ? { perOwnerQuota } : {}), limiter }),
+    bandwidth: bandwidth()
   }
 }

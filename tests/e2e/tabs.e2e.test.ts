@@ -17,6 +17,11 @@ describe('browser tabs', () => {
     expect(conn).toMatchObject({ peerId: idB, direct: true, transport: 'webrtc' })
     const idA = await a.evaluate(() => window.datamesh.peerId as string)
     await expect.poll(async () => await b.evaluate(() => window.datamesh.peers().filter(p => p.direct).map(p => p.peerId)), { timeout: 10_000 }).toContain(idA)
+    // raw throughput over the direct connection, both ways
+    const bw = await a.evaluate(async (id) => await window.datamesh.bandwidth(id, 8 * 1024 * 1024), idB)
+    expect(bw.upload.bytes).toBe(8 * 1024 * 1024)
+    expect(bw.download.bytes).toBe(8 * 1024 * 1024)
+    await expect.poll(async () => await a.evaluate(() => window.datamesh.peers().filter(p => p.role === 'storage').map(p => p.transport)), { timeout: 10_000 }).toEqual(['websockets', 'websockets'])
     const reservations = await (await fetch(`${h.url}health`)).json() as { reservations: number }
     expect(reservations.reservations).toBeGreaterThanOrEqual(2)
   })

@@ -3,7 +3,9 @@
  * the end-to-end tests drive). Documented in the README.
  */
 import type { JoinedNetwork } from './network.ts'
+import { peerIdFromString } from '@libp2p/peer-id'
 import { connectPeer, summarizePeers, type PeerSummary } from './peers.ts'
+import type { BandwidthResult, BandwidthService } from '../../net/bandwidth/index.ts'
 
 export interface DataMeshApi {
   /** resolves once the tab has joined the mesh (rejects with the reason it could not) */
@@ -16,6 +18,8 @@ export interface DataMeshApi {
   connect: (peerId: string) => Promise<PeerSummary>
   /** this tab's own shard store: bytes used, shards, quota, and whether storage is persistent */
   storage: () => Promise<{ used: number, shards: number, quota: number, persisted: boolean }>
+  /** raw stream throughput to a connected peer: `bytes` uploaded, then downloaded */
+  bandwidth: (peerId: string, bytes?: number) => Promise<{ upload: BandwidthResult, download: BandwidthResult }>
 }
 
 export function createApi (joining: Promise<JoinedNetwork>): DataMeshApi {
@@ -32,6 +36,11 @@ export function createApi (joining: Promise<JoinedNetwork>): DataMeshApi {
       const n = need()
       const u = await n.store.usage()
       return { used: u.bytes, shards: u.count, quota: u.quota, persisted: n.persisted }
+    },
+    bandwidth: async (peerId, bytes = 16 * 1024 * 1024) => {
+      const bw = need().node.services.bandwidth as BandwidthService
+      const peer = peerIdFromString(peerId)
+      return { upload: await bw.upload(peer, bytes), download: await bw.download(peer, bytes) }
     }
   }
   return api

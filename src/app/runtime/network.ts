@@ -7,7 +7,7 @@
  */
 import type { Libp2p } from 'libp2p'
 import { createBrowserNode } from '../../net/browser-node.ts'
-import { keepBootstrapped } from '../../net/bootstrap.ts'
+import { keepBootstrapped, keepConnected as keepStorageConnections } from '../../net/bootstrap.ts'
 import { loadOrCreatePeerKey } from '../../net/peer-key.ts'
 import { idbKeyStorage } from '../../net/peer-key-idb.ts'
 import { dataMeshServices } from '../../net/services.ts'
@@ -73,6 +73,9 @@ export async function joinNetwork (options: JoinOptions = {}): Promise<JoinedNet
   announce = (id) => { node.contentRouting.provide(providerKey(id)).catch(() => {}) }
   const bootstrap: BootstrapPeer[] = options.bootstrap ?? description.relays.flatMap(r => r.multiaddrs.map(multiaddr => ({ multiaddr, priority: r.priority })))
   const stopBootstrap = keepBootstrapped(node, bootstrap)
+  // always-on storage peers the relay knows are the first data-capable peers: dial them directly
+  const storagePeers = description.storagePeers.map(s => ({ multiaddr: s.multiaddrs[0] ?? '', priority: 0 })).filter(p => p.multiaddr !== '')
+  const stopStorage = storagePeers.length > 0 ? keepStorageConnections(node, storagePeers) : () => {}
   return {
     node,
     store,
@@ -80,6 +83,7 @@ export async function joinNetwork (options: JoinOptions = {}): Promise<JoinedNet
     persisted,
     stop: async () => {
       stopBootstrap()
+      stopStorage()
       await node.stop()
       await store.close()
     }
