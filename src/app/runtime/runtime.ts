@@ -1,0 +1,61 @@
+/**
+ * The tab's runtime: the joined network, the keys and the mesh facade.
+ * Until the owner's keys are unlocked the mesh runs under a throwaway
+ * identity, enough to read shared files; setup or unlock swaps in the
+ * owner's keys and the persisted index.
+ */
+import { generateIdentity } from '../../core/keys/index.ts'
+import { createMesh, meshKeysFromIdentity, type Mesh, type MeshKeys } from '../../mesh/index.ts'
+import { WorkerPoolCodec } from '../../core/worker/pool.ts'
+import { idbBytesStorage } from '../../store/bytes-idb.ts'
+import type { UnlockedKey } from '../../core/keystore/index.ts'
+import type { JoinedNetwork } from './network.ts'
+import { TabKeys } from './keys.ts'
+
+export class Runtime {
+  readonly net: JoinedNetwork
+  readonly keys: TabKeys
+  readonly namespace: string
+  #mesh: Mesh
+  #owner = false
+  #codec = new WorkerPoolCodec()
+
+  constructor (net: JoinedNetwork, keys: TabKeys, namespace: string) {
+    this.net = net
+    this.keys = keys
+    this.namespace = namespace
+    this.#mesh = this.#createMesh(meshKeysFromIdentity(generateIdentity()), false)
+  }
+
+  get mesh (): Mesh { return this.#mesh }
+  /** true once the owner's keys are unlocked */
+  get owner (): boolean { return this.#owner }
+
+  #createMesh (keys: MeshKeys, owner: boolean): Mesh {
+    return createMesh({
+      libp2p: this.net.node,
+      store: this.net.store,
+      keys,
+      // the owner's index persists; a visitor's stays in memory
+      ...(owner ? { index: idbBytesStorage(`${this.namespace}-index`) } : {}),
+      config: { codec: this.#codec }
+    })
+  }
+
+  /** Use an unlocked key as the mesh's owner key. */
+  adopt (key: UnlockedKey): void {
+    this.#mesh = this.#createMesh({ signer: key.signer, x25519Public: key.publicKey.x25519, open: async (envelope) => await key.open(envelope) }, true)
+    this.#owner = true
+  }
+
+  lock (): void {
+    this.keys.lock()
+    this.#mesh = this.#createMesh(meshKeysFromIdentity(generateIdentity()), false)
+    this.#owner = false
+  }
+
+  async stop (): Promise<void> {
+    this.#codec.close()
+    await this.net.stop()
+  }
+}

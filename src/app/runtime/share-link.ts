@@ -1,0 +1,59 @@
+/**
+ * Share links. Everything secret stays in the URL fragment, which browsers
+ * never send to a server:
+ *
+ *   <origin>/#/s/<file key CID>/<base64url(32-byte file key)>
+ *   <origin>/#/s/<file key CID>/p/<base64url(password-sealed file key)>
+ *
+ * The password form seals the file key with Argon2id (m = 19 MiB, t = 2,
+ * the keystore's minimum, so a phone opens it in well under a second) and
+ * AES-256-GCM, with the file's CID as associated data so a sealed key cannot
+ * be moved to another link.
+ */
+import { base64url } from 'multiformats/bases/base64'
+import { sealWithPassword, openWithPassword, ARGON2_MIN } from '../../core/keystore/index.ts'
+import { parseFileKey } from '../../core/manifest.ts'
+import { InvalidParametersError, MalformedDataError } from '../../core/errors.ts'
+import type { FileShare } from '../../mesh/index.ts'
+
+const encoder = new TextEncoder()
+const b64 = (bytes: Uint8Array): string => base64url.baseEncode(bytes)
+function unb64 (text: string): Uint8Array {
+  try { return base64url.baseDecode(text) } catch { throw new MalformedDataError('The share link is damaged') }
+}
+
+export async function makeShareLink (origin: string, share: FileShare, password?: string): Promise<string> {
+  const base = new URL('/', origin).toString()
+  if (password === undefined || password === '') return `${base}#/s/${share.key}/${b64(share.fileKey)}`
+  const sealed = await sealWithPassword(password, share.fileKey, { params: ARGON2_MIN, associatedData: encoder.encode(share.key) })
+  return `${base}#/s/${share.key}/p/${b64(sealed)}`
+}
+
+export interface ParsedShareLink {
+  key: string
+  /** present for links without a password */
+  fileKey?: Uint8Array
+  /** present for password-protected links */
+  sealed?: Uint8Array
+}
+
+/** Read a share link (or just its fragment); null when it is not one. */
+export function parseShareLink (link: string): ParsedShareLink | null {
+  const hash = link.includes('#') ? link.slice(link.indexOf('#') + 1) : link
+  const m = /^\/s\/([a-z0-9]+)\/(?:p\/)?([A-Za-z0-9_-]+)$/.exec(hash)
+  if (m === null) return null
+  const key = m[1] as string
+  try { parseFileKey(key) } catch { throw new MalformedDataError('The share link names no DataMesh file') }
+  const bytes = unb64(m[2] as string)
+  if (hash.includes('/p/')) return { key, sealed: bytes }
+  if (bytes.byteLength !== 32) throw new MalformedDataError('The share link is damaged')
+  return { key, fileKey: bytes }
+}
+
+/** The FileShare of a link, asking for the password when it has one (BadPasswordError when wrong). */
+export async function openShareLink (parsed: ParsedShareLink, password?: string): Promise<FileShare> {
+  if (parsed.fileKey !== undefined) return { key: parsed.key, fileKey: parsed.fileKey }
+  if (parsed.sealed === undefined) throw new MalformedDataError('The share link is damaged')
+  if (password === undefined) throw new InvalidParametersError('This link is protected by a password', { reason: 'password-required' })
+  return { key: parsed.key, fileKey: await openWithPassword(password, parsed.sealed, { associatedData: encoder.encode(parsed.key) }) }
+}
