@@ -156,6 +156,14 @@ export class TimeoutError extends DataMeshError {
   }
 }
 
+/** Too few peers are reachable, or too few accepted a write, to store data as configured. */
+export class InsufficientPeersError extends DataMeshError {
+  static override name = 'InsufficientPeersError'
+  constructor (message = 'Too few peers to store the data durably: connect to more storage peers', details?: ErrorDetails) {
+    super(message, details)
+  }
+}
+
 export function throwIfAborted (signal?: AbortSignal): void {
   if (signal?.aborted === true) throw new AbortedError()
 }
@@ -177,7 +185,8 @@ const ERROR_CLASSES: Record<string, new (message?: string, details?: ErrorDetail
   AbortedError,
   NotAllowedError,
   RateLimitedError,
-  TimeoutError
+  TimeoutError,
+  InsufficientPeersError
 }
 
 /** A plain-object form of an error, safe to post between threads or peers. */

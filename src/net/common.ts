@@ -10,6 +10,7 @@ import { kadDHT, passthroughMapper, removePrivateAddressesMapper } from '@libp2p
 import { ping } from '@libp2p/ping'
 import type { Libp2pOptions } from 'libp2p'
 import type { NetOptions } from './options.ts'
+import { INDEX_RECORD_NAMESPACE, selectIndexRecord, validateIndexRecord } from './index-record.ts'
 
 /** DataMesh's DHT is its own network, not the IPFS one. */
 export const DHT_PROTOCOL = '/datamesh/kad/1.0.0'
@@ -35,7 +36,10 @@ export function commonServices (options: NetOptions): Record<string, (components
     dht: kadDHT({
       protocol: DHT_PROTOCOL,
       clientMode: !serve,
-      peerInfoMapper: options.allowPrivateAddresses === true ? passthroughMapper : removePrivateAddressesMapper
+      peerInfoMapper: options.allowPrivateAddresses === true ? passthroughMapper : removePrivateAddressesMapper,
+      // owner-signed index pointers (index-record.ts): servers store only valid ones, readers keep the highest seq
+      validators: { [INDEX_RECORD_NAMESPACE]: validateIndexRecord },
+      selectors: { [INDEX_RECORD_NAMESPACE]: selectIndexRecord }
     })
   }
 }

@@ -1,0 +1,125 @@
+/**
+ * put: encrypt, erasure-code and spread a file over the mesh, store its
+ * sealed manifest, and add it to the owner's index.
+ *
+ * 1. Candidates: connected data-capable peers (and this node with a store).
+ *    Fewer than k + m distinct ones: 'refuse' throws InsufficientPeersError,
+ *    'warn' goes on with a 'durability:warning'.
+ * 2. Stripes are encoded (bounded window) and each is placed on k + m
+ *    distinct peers (../placement.ts) while the next one is encoded; a
+ *    stripe commits at `writeQuorum` acknowledgements.
+ * 3. The manifest (with placement hints) is sealed and signed, and stored as
+ *    a raw shard under the file key's hash on `manifestReplicas` peers.
+ * 4. The index gets the entry with the file key sealed to the owner.
+ * Any failure deletes what was stored (best effort) and leaves the index as
+ * it was. An abort stops encoding and placing at once, but lets the stores
+ * already in flight finish (at most the request timeout) so that they can be
+ * deleted too.
+ */
+import { wipe } from '../../core/bytes.ts'
+import { InsufficientPeersError, InvalidParametersError } from '../../core/errors.ts'
+import { seal } from '../../core/keys/ecies.ts'
+import { MANIFEST_LIMITS, sealManifest } from '../../core/manifest.ts'
+import { buildManifest, encodeFile } from '../../core/pipeline.ts'
+import type { ByteSource } from '../../core/source.ts'
+import { utf8Length } from '../../core/cbor.ts'
+import { report, type MeshContext } from '../context.ts'
+import { newPlacementState, placeStripe, replicate, type PlacementState } from '../placement.ts'
+import { manifestShardId } from '../resolve.ts'
+import { deleteOn } from '../transfer.ts'
+import type { IndexEntry, MeshEvents, PutOptions, PutResult } from '../types.ts'
+
+function checkMetadata (options: PutOptions): void {
+  const L = MANIFEST_LIMITS
+  if (typeof options?.name !== 'string' || options.name.length === 0 || utf8Length(options.name) > L.nameBytes) {
+    throw new InvalidParametersError(`A file needs a name of 1 to ${L.nameBytes} bytes`)
+  }
+  if (options.type !== undefined && (typeof options.type !== 'string' || utf8Length(options.type) > L.typeBytes)) throw new InvalidParametersError('type must be a short string')
+  const tags = options.tags ?? []
+  if (!Array.isArray(tags) || tags.length > L.tags || !tags.every(t => typeof t === 'string' && t.length > 0 && t.length <= L.tagBytes)) {
+    throw new InvalidParametersError(`tags: at most ${L.tags} non-empty strings of at most ${L.tagBytes} characters`)
+  }
+}
+
+/** Best-effort removal of everything a failed put stored. */
+async function cleanUp (ctx: MeshContext, state: PlacementState): Promise<void> {
+  const unique = new Map(state.attempted.map(a => [`${a.peer}/${a.id.toString()}`, a]))
+  await Promise.allSettled([...unique.values()].map(async ({ peer, id }) => { await deleteOn(ctx, peer, id) }))
+}
+
+export async function put (ctx: MeshContext, data: ByteSource, options: PutOptions): Promise<PutResult> {
+  checkMetadata(options)
+  const { signal } = options
+  await ctx.index.load()
+  ctx.index.checkFree(options.name)
+  const { k, m } = ctx.config
+  const warnings: string[] = []
+  const warn = (message: string, detail: Omit<MeshEvents['durability:warning'], 'message'>): void => {
+    warnings.push(message)
+    ctx.events.dispatch('durability:warning', { message, ...detail })
+  }
+
+  const candidates = await ctx.peers.candidates(signal !== undefined ? { signal } : {})
+  if (candidates.length === 0) throw new InsufficientPeersError('No connected peer can keep data: connect to a storage peer first', { reason: 'no-peers', have: 0, want: k + m })
+  if (candidates.length < k + m) {
+    if (ctx.config.minPeers === 'refuse') {
+      throw new InsufficientPeersError(`Only ${candidates.length} peers can keep data; ${k + m} are needed to put each shard of a stripe on its own peer`, { reason: 'too-few-peers', have: candidates.length, want: k + m })
+    }
+    warn(`Only ${candidates.length} peers can keep data (${k + m} wanted): some peers hold several shards of a stripe, so losing one of them costs more`, { reason: 'too-few-peers', have: candidates.length, want: k + m })
+  }
+
+  const state = newPlacementState(candidates)
+  let stripesCommitted = 0
+  state.onStored = () => { report(ctx, options, 'put:progress', { type: 'put:stored', shardsStored: state.stored.length, stripesCommitted }) }
+  const session = encodeFile(data, {
+    coding: { k, m, stripeSize: ctx.config.stripeSize, segmentSize: ctx.config.segmentSize },
+    ...(ctx.config.codec !== undefined ? { codec: ctx.config.codec } : {}),
+    ...(signal !== undefined ? { signal } : {}),
+    onProgress: p => { report(ctx, options, 'put:progress', { type: 'put:encoded', bytesDone: p.bytesDone, ...(p.bytesTotal !== undefined ? { bytesTotal: p.bytesTotal } : {}) }) }
+  })
+  const hints: string[][] = []
+  const inFlight: Array<Promise<void>> = []
+  try {
+    try {
+      for await (const stripe of session.stripes) {
+        const placing = placeStripe(ctx, state, stripe, signal).then(holders => {
+          hints[stripe.index] = holders
+          stripesCommitted++
+          const placed = holders.filter(h => h !== '').length
+          if (placed < k + m) warn(`Stripe ${stripe.index} has ${placed} of ${k + m} shards stored`, { reason: 'under-replicated', stripe: stripe.index, have: placed, want: k + m })
+        })
+        placing.catch(() => {}) // awaited below
+        inFlight.push(placing)
+        if (inFlight.length >= ctx.config.storeWindow) await inFlight.shift()
+      }
+      while (inFlight.length > 0) await inFlight.shift()
+    } finally {
+      await Promise.allSettled(inFlight) // every store settled before cleaning up
+    }
+    const manifest = buildManifest({ name: options.name, ...(options.type !== undefined ? { type: options.type } : {}), tags: options.tags ?? [] }, session.coding, session.summary(), hints)
+    const sealed = await sealManifest(manifest, session.fileKey, ctx.keys.signer)
+    const key = sealed.key.toString()
+    const manifestHolders = await replicate(ctx, state, manifestShardId(sealed.key), sealed.bytes, ctx.config.manifestReplicas, signal)
+    if (manifestHolders.length < Math.min(ctx.config.manifestReplicas, k + m)) {
+      warn(`The manifest has ${manifestHolders.length} copies`, { reason: 'under-replicated', key, have: manifestHolders.length, want: ctx.config.manifestReplicas })
+    }
+    const entry: IndexEntry = {
+      key,
+      name: options.name,
+      type: manifest.type,
+      size: manifest.size,
+      tags: manifest.tags,
+      created: manifest.created,
+      wrappedKey: await seal(ctx.keys.x25519Public, session.fileKey),
+      manifestHolders
+    }
+    await ctx.index.add(entry)
+    ctx.events.dispatch('index:changed', { op: 'add', key, entries: ctx.index.size })
+    return { key, warnings }
+  } catch (err) {
+    await cleanUp(ctx, state)
+    throw err
+  } finally {
+    wipe(session.fileKey)
+  }
+}

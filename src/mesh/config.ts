@@ -1,0 +1,39 @@
+/** Mesh settings: defaults, with reasons, and checks at the boundary. */
+import { InvalidParametersError } from '../core/errors.ts'
+import { codingParameters, DEFAULT_CODING } from '../core/stripe.ts'
+import type { MeshConfig } from './types.ts'
+
+const second = 1000
+
+export const DEFAULT_MESH_CONFIG: Readonly<Omit<MeshConfig, 'writeQuorum' | 'codec'>> = Object.freeze({
+  k: DEFAULT_CODING.k,
+  m: DEFAULT_CODING.m,
+  stripeSize: DEFAULT_CODING.stripeSize,
+  segmentSize: DEFAULT_CODING.segmentSize,
+  /** small meshes (a few tabs) still work; the warning tells the user */
+  minPeers: 'warn',
+  /** a holder slower than this is raced by the next candidate (shards are ~1 MiB) */
+  hedgeDelay: 2 * second,
+  /** the shard protocol's own exchange limit */
+  requestTimeout: 30 * second,
+  /** manifests are tiny and every read needs one: keep as many copies as a stripe has shards */
+  manifestReplicas: 6,
+  /** encode the next stripe while the previous one is being stored */
+  storeWindow: 2,
+  /** free space changes slowly next to a put's duration */
+  infoTtl: 30 * second
+})
+
+export function resolveConfig (partial: Partial<MeshConfig> = {}): MeshConfig {
+  const defined = Object.fromEntries(Object.entries(partial).filter(([, v]) => v !== undefined)) as Partial<MeshConfig>
+  const c = { ...DEFAULT_MESH_CONFIG, ...defined }
+  codingParameters({ k: c.k, m: c.m, stripeSize: c.stripeSize, segmentSize: c.segmentSize }) // throws InvalidParametersError
+  const writeQuorum = c.writeQuorum ?? Math.min(c.k + 1, c.k + c.m)
+  const whole = (n: number, min: number): boolean => Number.isSafeInteger(n) && n >= min
+  if (!whole(writeQuorum, c.k) || writeQuorum > c.k + c.m) throw new InvalidParametersError('writeQuorum must lie in [k, k + m]', { writeQuorum, k: c.k, m: c.m })
+  if (c.minPeers !== 'warn' && c.minPeers !== 'refuse') throw new InvalidParametersError('minPeers is "warn" or "refuse"', { minPeers: c.minPeers })
+  for (const [name, value, min] of [['hedgeDelay', c.hedgeDelay, 0], ['requestTimeout', c.requestTimeout, 1], ['manifestReplicas', c.manifestReplicas, 1], ['storeWindow', c.storeWindow, 1], ['infoTtl', c.infoTtl, 0]] as const) {
+    if (!whole(value, min)) throw new InvalidParametersError(`${name} must be a whole number >= ${min}`, { [name]: value })
+  }
+  return { ...c, writeQuorum }
+}

@@ -1,0 +1,85 @@
+/**
+ * What every command receives: the node's services, this node's store, the
+ * owner's keys, settings, the index, the peer directory and the event bus.
+ */
+import type { Logger } from '@libp2p/interface'
+import { InvalidParametersError } from '../core/errors.ts'
+import type { InfoService } from '../net/info/index.ts'
+import { ownerId } from '../net/shard/index.ts'
+import type { ShardService } from '../net/shard/index.ts'
+import type { ShardStore } from '../store/types.ts'
+import { resolveConfig } from './config.ts'
+import { TypedEvents } from './events.ts'
+import { FileIndex, MemoryIndexStorage } from './index-store.ts'
+import { PeerDirectory } from './peers.ts'
+import type { MeshConfig, MeshEvents, MeshInit, MeshKeys, MeshLibp2p, MeshOptions, MeshProgressEvent } from './types.ts'
+
+/** The kad-dht methods the index pointer uses (events as kad-dht yields them). */
+export interface DhtSlice {
+  put: (key: Uint8Array, value: Uint8Array, options?: { signal?: AbortSignal }) => AsyncIterable<{ name: string, messageName?: string }>
+  get: (key: Uint8Array, options?: { signal?: AbortSignal }) => AsyncIterable<{ name: string, value?: Uint8Array }>
+}
+
+export interface PingSlice {
+  ping: (peer: import('@libp2p/interface').PeerId, options?: { signal?: AbortSignal }) => Promise<number>
+}
+
+export interface MeshContext {
+  libp2p: MeshLibp2p
+  shard: ShardService
+  info: InfoService
+  dht?: DhtSlice
+  ping?: PingSlice
+  /** this node's peer id */
+  self: string
+  store?: ShardStore
+  keys: MeshKeys
+  /** the owner label holders account usage under */
+  owner: string
+  config: MeshConfig
+  index: FileIndex
+  peers: PeerDirectory
+  events: TypedEvents<MeshEvents>
+  log: Logger
+}
+
+function service<T> (services: Record<string, unknown>, name: string, method: string): T | undefined {
+  const s = services[name] as Record<string, unknown> | undefined
+  return s !== undefined && typeof s[method] === 'function' ? s as T : undefined
+}
+
+export function createContext (init: MeshInit): MeshContext {
+  const { libp2p, store, keys } = init
+  const shard = service<ShardService>(libp2p.services, 'shard', 'store')
+  const info = service<InfoService>(libp2p.services, 'info', 'localInfo')
+  if (shard === undefined || info === undefined) throw new InvalidParametersError('The libp2p node needs the DataMesh services (services.shard and services.info)')
+  if (keys?.signer?.publicKey?.byteLength !== 32 || keys.x25519Public?.byteLength !== 32 || typeof keys.open !== 'function') {
+    throw new InvalidParametersError('keys needs { signer (Ed25519), x25519Public (32 bytes), open(envelope) }')
+  }
+  const config = resolveConfig(init.config)
+  const events = new TypedEvents<MeshEvents>()
+  const dht = service<DhtSlice>(libp2p.services, 'dht', 'put')
+  const ping = service<PingSlice>(libp2p.services, 'ping', 'ping')
+  return {
+    libp2p,
+    shard,
+    info,
+    ...(dht !== undefined ? { dht } : {}),
+    ...(ping !== undefined ? { ping } : {}),
+    self: libp2p.peerId.toString(),
+    ...(store !== undefined ? { store } : {}),
+    keys,
+    owner: ownerId(keys.signer.publicKey),
+    config,
+    index: new FileIndex(init.index ?? new MemoryIndexStorage()),
+    peers: new PeerDirectory({ libp2p, info, ...(store !== undefined ? { store } : {}), events, infoTtl: config.infoTtl, requestTimeout: config.requestTimeout }),
+    events,
+    log: libp2p.logger.forComponent('datamesh:mesh')
+  }
+}
+
+/** Tell the caller (onProgress) and the event bus about progress. */
+export function report (ctx: MeshContext, options: MeshOptions, channel: 'put:progress' | 'get:progress', event: MeshProgressEvent): void {
+  try { options.onProgress?.(event) } catch { /* a progress callback must not break the operation */ }
+  ctx.events.dispatch(channel, event)
+}

@@ -1,0 +1,10 @@
+/** The DataMesh node facade (put, get, list, info, share, delete, distribution, peers, index backup). */
+export { Mesh, createMesh } from './mesh.ts'
+export { meshKeysFromIdentity } from './keys.ts'
+export { MemoryIndexStorage, type IndexStorage } from './index-store.ts'
+export { DEFAULT_MESH_CONFIG } from './config.ts'
+export { TypedEvents } from './events.ts'
+export { manifestShardId } from './resolve.ts'
+export type { ListedFile } from './commands/list.ts'
+export type { PeersOptions } from './commands/peers.ts'
+export type * from './types.ts'

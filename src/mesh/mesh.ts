@@ -1,0 +1,104 @@
+/**
+ * The DataMesh node facade: what the app (window.datamesh), the console and
+ * the CLI use. It only delegates, one function per command (./commands/*),
+ * Helia-style; every async method takes `{ signal?, onProgress? }`.
+ *
+ *   const mesh = createMesh({ libp2p, keys, store, index, config })
+ *   const { key } = await mesh.put(file, { name: 'report.pdf', tags: ['work'] })
+ *   const blob = await mesh.get('report.pdf')
+ *   mesh.events.addEventListener('durability:warning', e => console.warn(e.detail.message))
+ */
+import type { ByteSource } from '../core/source.ts'
+import { createContext, type MeshContext } from './context.ts'
+import type { TypedEvents } from './events.ts'
+import { backupIndex } from './commands/backup.ts'
+import { deleteFile } from './commands/delete.ts'
+import { distribution } from './commands/distribution.ts'
+import { get, getStream } from './commands/get.ts'
+import { info } from './commands/info.ts'
+import { list, type ListedFile } from './commands/list.ts'
+import { peers, type PeersOptions } from './commands/peers.ts'
+import { put } from './commands/put.ts'
+import { restoreIndex } from './commands/restore.ts'
+import { share } from './commands/share.ts'
+import type {
+  BackupResult, DeleteResult, FileInfo, FileRef, FileShare, ListOptions, MeshConfig, MeshEvents, MeshInit, MeshOptions,
+  PeerDescription, PutOptions, PutResult, RestoreResult, ShardPlacement
+} from './types.ts'
+
+export class Mesh {
+  readonly #ctx: MeshContext
+
+  constructor (init: MeshInit) {
+    this.#ctx = createContext(init)
+  }
+
+  /** 'put:progress', 'get:progress', 'shard:corrupt', 'durability:warning', 'peer:failed', 'index:changed', 'index:backup' */
+  get events (): TypedEvents<MeshEvents> {
+    return this.#ctx.events
+  }
+
+  /** The settings in force (defaults filled in). */
+  get config (): Readonly<MeshConfig> {
+    return this.#ctx.config
+  }
+
+  /** Encrypt, erasure-code and spread `data`; add it to the index under `options.name`. */
+  async put (data: ByteSource, options: PutOptions): Promise<PutResult> {
+    return await put(this.#ctx, data, options)
+  }
+
+  /** The whole file as a Blob. */
+  async get (ref: FileRef, options?: MeshOptions): Promise<Blob> {
+    return await get(this.#ctx, ref, options)
+  }
+
+  /** The file as a stream, read stripe by stripe as it is consumed. */
+  async getStream (ref: FileRef, options?: MeshOptions): Promise<ReadableStream<Uint8Array>> {
+    return (await getStream(this.#ctx, ref, options)).stream
+  }
+
+  /** The index, newest first. */
+  async list (options?: ListOptions): Promise<ListedFile[]> {
+    return await list(this.#ctx, options)
+  }
+
+  /** The index entry and the manifest's summary. */
+  async info (ref: FileRef, options?: MeshOptions): Promise<FileInfo> {
+    return await info(this.#ctx, ref, options)
+  }
+
+  /** What a recipient needs to read one file (keep it secret: it is the file's key). */
+  async share (nameOrKey: string): Promise<FileShare> {
+    return await share(this.#ctx, nameOrKey)
+  }
+
+  /** Signed deletes to every holder, then out of the index. Owner only. */
+  async delete (ref: FileRef, options?: MeshOptions): Promise<DeleteResult> {
+    return await deleteFile(this.#ctx, ref, options)
+  }
+
+  /** Every shard: where it was placed and which reachable peers hold it. */
+  async distribution (ref: FileRef, options?: MeshOptions): Promise<ShardPlacement[]> {
+    return await distribution(this.#ctx, ref, options)
+  }
+
+  /** Connected peers: type, direct or relayed, latency. */
+  async peers (options?: PeersOptions): Promise<PeerDescription[]> {
+    return await peers(this.#ctx, options)
+  }
+
+  /** Store the encrypted index in the mesh and point the owner's DHT record at it. */
+  async backupIndex (options?: MeshOptions): Promise<BackupResult> {
+    return await backupIndex(this.#ctx, options)
+  }
+
+  /** Find the latest backup from the keys alone and merge it into the index. */
+  async restoreIndex (options?: MeshOptions): Promise<RestoreResult> {
+    return await restoreIndex(this.#ctx, options)
+  }
+}
+
+export function createMesh (init: MeshInit): Mesh {
+  return new Mesh(init)
+}

@@ -1,0 +1,120 @@
+/**
+ * Which peers can keep data: connected peers that answer /datamesh/info with
+ * room to spare (relays and store-less clients answer nothing or free = 0),
+ * plus this node when it contributes a store. Answers are cached for
+ * `infoTtl`, failures for a fifth of it, so listing candidates stays cheap.
+ */
+import type { PeerId } from '@libp2p/interface'
+import type { NodeInfo } from '../net/protocol/info-messages.ts'
+import type { InfoService } from '../net/info/index.ts'
+import type { ShardStore } from '../store/types.ts'
+import type { TypedEvents } from './events.ts'
+import type { MeshEvents, MeshLibp2p } from './types.ts'
+
+const second = 1000
+/** info is one small frame: a peer slower than this is not worth placing data on */
+const INFO_TIMEOUT = 5 * second
+
+export interface Candidate {
+  peerId: string
+  nodeType: NodeInfo['nodeType']
+  /** bytes it still accepts (as last reported) */
+  free: number
+  /** this node's own store */
+  self: boolean
+}
+
+/** storage peers first (always on), then browsers; then more free space first. */
+export function rankCandidates (a: Candidate, b: Candidate): number {
+  const type = (c: Candidate): number => c.nodeType === 'storage' ? 0 : c.nodeType === 'browser' ? 1 : 2
+  return type(a) - type(b) || b.free - a.free || (a.peerId < b.peerId ? -1 : 1)
+}
+
+interface Cached {
+  at: number
+  info?: NodeInfo
+}
+
+export interface PeerDirectoryInit {
+  libp2p: MeshLibp2p
+  info: InfoService
+  store?: ShardStore
+  events: TypedEvents<MeshEvents>
+  infoTtl: number
+  requestTimeout: number
+}
+
+export class PeerDirectory {
+  readonly #init: PeerDirectoryInit
+  readonly #cache = new Map<string, Cached>()
+
+  constructor (init: PeerDirectoryInit) {
+    this.#init = init
+  }
+
+  get self (): string {
+    return this.#init.libp2p.peerId.toString()
+  }
+
+  /** A peer's info (cached), or undefined when it does not answer. */
+  async info (peer: PeerId, options: { signal?: AbortSignal } = {}): Promise<NodeInfo | undefined> {
+    const id = peer.toString()
+    const now = Date.now()
+    const cached = this.#cache.get(id)
+    const ttl = cached?.info === undefined ? this.#init.infoTtl / 5 : this.#init.infoTtl
+    if (cached !== undefined && now - cached.at < ttl) return cached.info
+    let info: NodeInfo | undefined
+    try {
+      info = await this.#init.info.info(peer, { signal: withTimeout(options.signal, Math.min(INFO_TIMEOUT, this.#init.requestTimeout)) })
+    } catch (err) {
+      if (options.signal?.aborted === true) throw err
+      this.#init.events.dispatch('peer:failed', { peer: id, op: 'info', error: errorName(err) })
+    }
+    this.#cache.set(id, info === undefined ? { at: now } : { at: now, info })
+    return info
+  }
+
+  /** Info already known, without asking. */
+  known (peer: string): NodeInfo | undefined {
+    return this.#cache.get(peer)?.info
+  }
+
+  /** Forget what a peer said (after it refused a store, say). */
+  forget (peer: string): void {
+    this.#cache.delete(peer)
+  }
+
+  /**
+   * Connected peers (and this node, with a store) that can keep data, best
+   * first. With `includeFull`, also those with no room left (they may hold
+   * shards: for reads, deletes and audits).
+   */
+  async candidates (options: { signal?: AbortSignal, includeFull?: boolean } = {}): Promise<Candidate[]> {
+    const usable = (info: NodeInfo): boolean => info.nodeType !== 'relay' && (info.free > 0 || (options.includeFull === true && (info.quota > 0 || info.shards > 0)))
+    const peers = this.#init.libp2p.getPeers()
+    const found = await Promise.all(peers.map(async (peer): Promise<Candidate | undefined> => {
+      const info = await this.info(peer, options.signal !== undefined ? { signal: options.signal } : {})
+      if (info === undefined || !usable(info)) return undefined
+      return { peerId: peer.toString(), nodeType: info.nodeType, free: info.free, self: false }
+    }))
+    const list = found.filter((c): c is Candidate => c !== undefined)
+    const store = this.#init.store
+    if (store !== undefined) {
+      const signal = options.signal !== undefined ? { signal: options.signal } : {}
+      const [local, usage] = await Promise.all([this.#init.info.localInfo(signal), store.usage(signal)])
+      const free = Math.min(Math.max(0, usage.quota - usage.bytes), Number.MAX_SAFE_INTEGER)
+      if (free > 0 || options.includeFull === true) list.push({ peerId: this.self, nodeType: local.nodeType, free, self: true })
+    }
+    return list.sort(rankCandidates)
+  }
+}
+
+/** `signal` (if any) combined with a timeout. */
+export function withTimeout (signal: AbortSignal | undefined, ms: number): AbortSignal {
+  const timeout = AbortSignal.timeout(ms)
+  return signal === undefined ? timeout : AbortSignal.any([signal, timeout])
+}
+
+export function errorName (err: unknown): string {
+  return err instanceof Error ? err.name : 'Error'
+}

@@ -1,0 +1,90 @@
+/**
+ * One shard operation on one holder, the same whether the holder is a peer
+ * (the /datamesh/shard protocol, under the per-request timeout) or this node's
+ * own store. Stores into the own store are announced in the DHT here;
+ * remote holders announce what they keep themselves.
+ */
+import { peerIdFromString } from '@libp2p/peer-id'
+import type { CID } from 'multiformats/cid'
+import { NotAllowedError, NotFoundError } from '../core/errors.ts'
+import { MAX_HAS_IDS } from '../net/protocol/constants.ts'
+import { providerKey } from '../net/dht-keys.ts'
+import type { MeshContext } from './context.ts'
+import { errorName, withTimeout } from './peers.ts'
+
+function localStore (ctx: MeshContext): NonNullable<MeshContext['store']> {
+  if (ctx.store === undefined) throw new NotFoundError('This node keeps no shard store')
+  return ctx.store
+}
+
+function failed (ctx: MeshContext, peer: string, op: 'store' | 'fetch' | 'has' | 'delete', err: unknown): void {
+  ctx.events.dispatch('peer:failed', { peer, op, error: errorName(err) })
+}
+
+/** Announce in the DHT that this node holds `id` (in the background: it can take a while). */
+export function announce (ctx: MeshContext, id: CID): void {
+  ctx.libp2p.contentRouting.provide(providerKey(id)).catch((err: unknown) => {
+    ctx.log('announcing %s failed - %e', id, err)
+  })
+}
+
+export async function storeOn (ctx: MeshContext, peer: string, id: CID, bytes: Uint8Array, signal?: AbortSignal): Promise<void> {
+  try {
+    if (peer === ctx.self) {
+      await localStore(ctx).put(id.toString(), bytes, { owner: ctx.owner, ...(signal !== undefined ? { signal } : {}) })
+      announce(ctx, id)
+      return
+    }
+    await ctx.shard.store(peerIdFromString(peer), id, bytes, ctx.keys.signer, { signal: withTimeout(signal, ctx.config.requestTimeout) })
+  } catch (err) {
+    failed(ctx, peer, 'store', err)
+    throw err
+  }
+}
+
+/** The verified bytes of `id` from `peer` (both the client and the store check the hash). */
+export async function fetchFrom (ctx: MeshContext, peer: string, id: CID, signal?: AbortSignal): Promise<Uint8Array> {
+  try {
+    if (peer === ctx.self) return await localStore(ctx).get(id.toString(), signal !== undefined ? { signal } : {})
+    return await ctx.shard.fetch(peerIdFromString(peer), id, { signal: withTimeout(signal, ctx.config.requestTimeout) })
+  } catch (err) {
+    if (signal?.aborted !== true) failed(ctx, peer, 'fetch', err)
+    throw err
+  }
+}
+
+/** Which of `ids` `peer` holds, in order (any number of ids: asked in batches). */
+export async function hasOn (ctx: MeshContext, peer: string, ids: readonly CID[], signal?: AbortSignal): Promise<boolean[]> {
+  try {
+    if (peer === ctx.self) {
+      const store = localStore(ctx)
+      return await Promise.all(ids.map(async id => await store.has(id.toString())))
+    }
+    const out: boolean[] = []
+    for (let i = 0; i < ids.length; i += MAX_HAS_IDS) {
+      out.push(...await ctx.shard.has(peerIdFromString(peer), ids.slice(i, i + MAX_HAS_IDS), { signal: withTimeout(signal, ctx.config.requestTimeout) }))
+    }
+    return out
+  } catch (err) {
+    if (signal?.aborted !== true) failed(ctx, peer, 'has', err)
+    throw err
+  }
+}
+
+/** A signed delete (remote) or, for this node's store, a delete of the owner's own copy. */
+export async function deleteOn (ctx: MeshContext, peer: string, id: CID, signal?: AbortSignal): Promise<void> {
+  try {
+    if (peer === ctx.self) {
+      const store = localStore(ctx)
+      const record = await store.stat(id.toString())
+      if (record === undefined) return
+      if (record.owner !== ctx.owner) throw new NotAllowedError('Only the owner a shard was stored for may delete it', { reason: 'not-owner', id: id.toString() })
+      await store.delete(id.toString())
+      return
+    }
+    await ctx.shard.delete(peerIdFromString(peer), id, ctx.keys.signer, { signal: withTimeout(signal, ctx.config.requestTimeout) })
+  } catch (err) {
+    if (signal?.aborted !== true) failed(ctx, peer, 'delete', err)
+    throw err
+  }
+}

@@ -1,0 +1,196 @@
+/**
+ * The public types of the DataMesh node facade (src/mesh): what it is built
+ * from, its options, results, progress and events.
+ */
+import type { ComponentLogger, Connection, ContentRouting, PeerId } from '@libp2p/interface'
+import type { StripeCodec } from '../core/codec.ts'
+import type { Signer } from '../core/signature.ts'
+import type { ShardStore } from '../store/types.ts'
+import type { IndexStorage } from './index-store.ts'
+
+/**
+ * The slice of a started libp2p node the mesh uses. `services` must hold
+ * `shard` (ShardService) and `info` (InfoService); `dht` (kad-dht) and
+ * `ping` are used when present.
+ */
+export interface MeshLibp2p {
+  peerId: PeerId
+  logger: ComponentLogger
+  getPeers: () => PeerId[]
+  getConnections: (peerId?: PeerId) => Connection[]
+  contentRouting: ContentRouting
+  services: Record<string, unknown>
+}
+
+/**
+ * The owner's identity as the mesh needs it. Secrets stay with the caller:
+ * `open` decrypts an ECIES envelope sealed to `x25519Public`.
+ */
+export interface MeshKeys {
+  /** Ed25519: signs manifests, stores, deletes and index pointers */
+  signer: Signer
+  /** X25519 public key file keys and index backups are sealed to */
+  x25519Public: Uint8Array
+  open: (envelope: Uint8Array) => Promise<Uint8Array>
+}
+
+/** What to do when fewer than k + m distinct data-capable peers are reachable. */
+export type MinPeersPolicy = 'warn' | 'refuse'
+
+export interface MeshConfig {
+  /** data shards per stripe (default 4) */
+  k: number
+  /** parity shards per stripe (default 2) */
+  m: number
+  /** plaintext bytes per stripe (default 4 MiB) */
+  stripeSize: number
+  /** plaintext bytes per AES-GCM segment (default 256 KiB) */
+  segmentSize: number
+  /** shards of a stripe that must be acknowledged before it commits (default k + 1) */
+  writeQuorum: number
+  /** spread shards anyway with a durability warning, or refuse (default 'warn') */
+  minPeers: MinPeersPolicy
+  /** ms before a slow holder is hedged by asking the next candidate too (default 2 s) */
+  hedgeDelay: number
+  /** ms for one request to one peer (default 30 s) */
+  requestTimeout: number
+  /** copies of a sealed manifest or index backup, on distinct peers (default 6) */
+  manifestReplicas: number
+  /** stripes being stored at once during a put (default 2) */
+  storeWindow: number
+  /** ms a peer's info answer is trusted (default 30 s) */
+  infoTtl: number
+  /** where stripes are coded (default: inline, on this thread) */
+  codec?: StripeCodec
+}
+
+export interface MeshInit {
+  libp2p: MeshLibp2p
+  /** this node's own shard store, if it contributes one */
+  store?: ShardStore
+  keys: MeshKeys
+  /** where the owner's index is kept (default: memory) */
+  index?: IndexStorage
+  config?: Partial<MeshConfig>
+}
+
+/** One file in the owner's index. */
+export interface IndexEntry {
+  /** the file key (CID string of the sealed manifest) */
+  key: string
+  name: string
+  /** MIME type, '' when unknown */
+  type: string
+  size: number
+  tags: string[]
+  /** ms since the epoch */
+  created: number
+  /** the file's 32-byte key, ECIES-sealed to the owner's X25519 key */
+  wrappedKey: Uint8Array
+  /** peers the sealed manifest was stored on */
+  manifestHolders: string[]
+}
+
+/** What a share link carries: enough to read a file without the owner's index. */
+export interface FileShare {
+  key: string
+  fileKey: Uint8Array
+}
+
+/** A file named by its index name, its key, or a share. */
+export type FileRef = string | FileShare
+
+export type MeshProgressEvent =
+  | { type: 'put:encoded', bytesDone: number, bytesTotal?: number }
+  | { type: 'put:stored', shardsStored: number, stripesCommitted: number }
+  | { type: 'get:manifest', key: string }
+  | { type: 'get:decoded', bytesDone: number, bytesTotal: number }
+  | { type: 'delete:removed', removed: number }
+
+export interface MeshOptions {
+  signal?: AbortSignal
+  onProgress?: (event: MeshProgressEvent) => void
+}
+
+export interface PutOptions extends MeshOptions {
+  name: string
+  type?: string
+  tags?: string[]
+}
+
+export interface PutResult {
+  key: string
+  /** durability warnings (also sent as 'durability:warning' events) */
+  warnings: string[]
+}
+
+export interface ListOptions extends MeshOptions {
+  /** only entries with this tag */
+  tag?: string
+}
+
+export interface FileInfo extends Omit<IndexEntry, 'wrappedKey'> {
+  stripes: number
+  coding: { k: number, m: number, stripeSize: number, segmentSize: number }
+  /** the owner's Ed25519 public key (the manifest's signature was checked) */
+  owner: Uint8Array
+}
+
+export interface DeleteResult {
+  /** shard copies removed from holders */
+  removed: number
+  /** deletes that did not go through (the copies may remain) */
+  failed: Array<{ peer: string, id: string, error: string }>
+}
+
+export interface ShardPlacement {
+  stripe: number
+  shard: number
+  id: string
+  /** where the put placed it ('' when unknown) */
+  hint: string
+  /** connected peers (and this node) that hold it now */
+  holders: string[]
+}
+
+export interface PeerDescription {
+  peerId: string
+  /** from /datamesh/info; undefined when the peer does not speak it */
+  nodeType?: 'browser' | 'storage' | 'relay'
+  /** bytes it still accepts, when known */
+  free?: number
+  /** a direct connection exists (false: only relayed ones) */
+  direct: boolean
+  remoteAddr: string
+  /** round trip in ms (ping), when it answered */
+  latency?: number
+}
+
+export interface BackupResult {
+  seq: number
+  /** the backup shard's id */
+  id: string
+  holders: string[]
+  entries: number
+}
+
+export interface RestoreResult {
+  seq: number
+  /** entries added to the local index */
+  added: number
+  /** entries now in the index */
+  total: number
+}
+
+export interface MeshEvents {
+  'put:progress': MeshProgressEvent
+  'get:progress': MeshProgressEvent
+  /** a holder had or sent a damaged copy; parity or another copy was used */
+  'shard:corrupt': { id: string, peer?: string, stripe?: number, shard?: number }
+  /** data was stored with less redundancy than configured */
+  'durability:warning': { message: string, reason: 'too-few-peers' | 'under-replicated', key?: string, stripe?: number, have: number, want: number }
+  /** a peer failed a request (unreachable, refused, timed out) */
+  'peer:failed': { peer: string, op: 'info' | 'store' | 'fetch' | 'has' | 'delete', error: string }
+  'index:changed': { op: 'add' | 'remove' | 'restore', key?: string, entries: number }
+  'index:backup': BackupResult
+}
