@@ -72,14 +72,18 @@ export async function startMesh (config: RelayConfig, log: Logger): Promise<Runn
   }
   gauge('datamesh_relay_reservations', 'Circuit relay reservations held', reservations)
   gauge('datamesh_relay_connections', 'Open connections of the relay node', () => relay.getConnections().length)
-  gauge('datamesh_storage_used_bytes', 'Bytes stored by the local storage peers', async () => (await Promise.all(storage.map(async s => (await s.store.usage()).bytes))).reduce((a, b) => a + b, 0))
+  gauge('datamesh_storage_used_bytes', 'Bytes stored by the local storage peers', async () => (await Promise.all(storage.map(async s => (await s.store.usage().catch(() => ({ bytes: 0 }))).bytes))).reduce((a, b) => a + b, 0))
 
   const usage = new Map<string, { bytes: number, count: number, quota: number }>()
   const refreshUsage = async (): Promise<void> => {
-    for (const s of storage) { const u = await s.store.usage(); usage.set(s.peerId, { bytes: u.bytes, count: u.count, quota: u.quota }) }
+    for (const s of storage) {
+      // a storage peer stopped on its own (tests, maintenance) keeps its last figures
+      const u = await s.store.usage().catch(() => undefined)
+      if (u !== undefined) usage.set(s.peerId, { bytes: u.bytes, count: u.count, quota: u.quota })
+    }
   }
   await refreshUsage()
-  const usageTimer = setInterval(() => { void refreshUsage() }, 2000)
+  const usageTimer = setInterval(() => { refreshUsage().catch(() => {}) }, 2000)
 
   const http = createHttpServer({
     dist: config.dist,

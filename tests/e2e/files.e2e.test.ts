@@ -5,7 +5,10 @@
  */
 import { describe, it, expect, beforeAll, afterAll } from 'vitest'
 import type { Page } from 'playwright-core'
+import { readFile, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
 import { startHarness, type Harness } from './harness.ts'
+import { shardPath } from '../../src/store/fs.ts'
 
 const MiB = 1024 * 1024
 let h: Harness
@@ -53,5 +56,94 @@ describe('files across tabs', () => {
     expect(await pageDigest(c, async (api) => await api.get((globalThis as any).__link))).toBe(digest)
     // and by name in the owner's tab
     expect(await pageDigest(a, async (api) => await api.get('big.bin'))).toBe(digest)
+  })
+
+  it('opens a password-protected link only with the right password', async () => {
+    const link = await a.evaluate(async (k) => await window.datamesh.shareLink(k, { password: 'open sesame' }), key)
+    expect(link).toMatch(/#\/s\/[a-z0-9]+\/p\//)
+    const d = await h.openTab()
+    const wrong = await d.evaluate(async (l) => await window.datamesh.get(l.slice(l.indexOf('#')), { password: 'wrong' }).then(() => 'opened', (e: Error) => e.name), link)
+    expect(wrong).toBe('BadPasswordError')
+    await d.evaluate((l) => { (globalThis as any).__link = l.slice(l.indexOf('#')) }, link)
+    expect(await pageDigest(d, async (api) => await api.get((globalThis as any).__link, { password: 'open sesame' }))).toBe(digest)
+  })
+
+  it('detects a corrupted shard on a holder and rebuilds from the others', async () => {
+    const placement = await a.evaluate(async (k) => await window.datamesh.distribution(k), key)
+    const storage = h.mesh.storage
+    let damaged = 0
+    for (const p of placement.filter(x => x.shard === 0)) {
+      const holder = storage.findIndex(s => p.holders.includes(s.peerId))
+      if (holder < 0) continue
+      const path = shardPath(join(h.dataDir, `storage-${holder}`, 'shards'), p.id)
+      const bytes = await readFile(path)
+      bytes[100] = (bytes[100] ?? 0) ^ 0xff
+      await writeFile(path, bytes)
+      damaged++
+    }
+    expect(damaged).toBeGreaterThan(0)
+    expect(await pageDigest(a, async (api) => await api.get('big.bin'))).toBe(digest)
+    // the holders found the damage when asked, and dropped their bad copies
+    const after = await a.evaluate(async (k) => await window.datamesh.distribution(k), key)
+    const zeroHolders = after.filter(x => x.shard === 0).flatMap(x => x.holders)
+    expect(zeroHolders.filter(id => storage.some(s => s.peerId === id)).length).toBeLessThan(damaged + placement.filter(x => x.shard === 0).flatMap(x => x.holders).length)
+  })
+
+  it('refuses a delete by someone who is not the owner, even holding the share link', async () => {
+    const b = await h.openTab()
+    await b.evaluate(async () => { await window.datamesh.setup({ password: 'another long passphrase here' }) })
+    const link = await a.evaluate(async (k) => await window.datamesh.shareLink(k), key)
+    const refused = await b.evaluate(async (l) => await window.datamesh.delete(l.slice(l.indexOf('#'))).then(() => 'deleted', (e: Error) => e.name), link)
+    expect(refused).toBe('NotAllowedError')
+    expect(await pageDigest(a, async (api) => await api.get('big.bin'))).toBe(digest)
+  })
+
+  it('keeps keys, index and identity across a reload (keys locked until the password is given)', async () => {
+    const before = await a.evaluate(() => window.datamesh.peerId)
+    await a.reload()
+    await a.waitForFunction(() => window.datamesh !== undefined)
+    await a.evaluate(async () => { await window.datamesh.ready })
+    expect(await a.evaluate(() => window.datamesh.peerId)).toBe(before)
+    expect(await a.evaluate(async () => await window.datamesh.status())).toMatchObject({ setUp: true, unlocked: false })
+    const wrong = await a.evaluate(async () => await window.datamesh.unlock('not it').then(() => 'unlocked', (e: Error) => e.name))
+    expect(wrong).toBe('BadPasswordError')
+    await a.evaluate(async () => { await window.datamesh.unlock('correct horse battery staple') })
+    expect((await a.evaluate(async () => await window.datamesh.list())).map(f => f.key)).toEqual([key])
+  })
+
+  it('restores the file list in a fresh browser from exported keys', async () => {
+    const exported = await a.evaluate(async () => {
+      await window.datamesh.backupIndex()
+      return Array.from(await window.datamesh.exportKeys('export passphrase 2026'))
+    })
+    const fresh = await h.openTab()
+    await fresh.evaluate(async (bytes) => {
+      await window.datamesh.setup({ password: 'new device passphrase 1', importKeys: { data: Uint8Array.from(bytes), password: 'export passphrase 2026' } })
+      await window.datamesh.restoreIndex()
+    }, exported)
+    expect((await fresh.evaluate(async () => await window.datamesh.list())).map(f => f.name)).toEqual(['big.bin'])
+    expect(await pageDigest(fresh, async (api) => await api.get('big.bin'))).toBe(digest)
+  })
+
+  it('still reads a file after two of its holders are gone', async () => {
+    // a file of its own: the corruption test above already cost shard 0 of every stripe of big.bin
+    const fresh = await a.evaluate(async () => {
+      const data = crypto.getRandomValues(new Uint8Array(65536))
+      const big = new Uint8Array(8 * 1024 * 1024)
+      for (let o = 0; o < big.length; o += data.length) big.set(data, o)
+      const { key } = await window.datamesh.put(new Blob([big]), { name: 'second.bin' })
+      const d = new Uint8Array(await crypto.subtle.digest('SHA-256', big))
+      return { key, digest: Array.from(d, b => b.toString(16).padStart(2, '0')).join('') }
+    })
+    const placement = await a.evaluate(async (k) => await window.datamesh.distribution(k), fresh.key)
+    // stop the two storage peers holding the most shards of it
+    const counts = h.mesh.storage.map(s => placement.filter(p => p.holders.includes(s.peerId)).length)
+    const victims = counts.map((n, i) => [n, i] as const).sort((x, y) => y[0] - x[0]).slice(0, 2).map(([, i]) => i)
+    expect(counts[victims[0]!]).toBeGreaterThan(0)
+    for (const i of victims) await h.mesh.storage[i]!.stop()
+    const c = await h.openTab()
+    const link = await a.evaluate(async (k) => await window.datamesh.shareLink(k), fresh.key)
+    await c.evaluate((l) => { (globalThis as any).__link = l.slice(l.indexOf('#')) }, link)
+    expect(await pageDigest(c, async (api) => await api.get((globalThis as any).__link))).toBe(fresh.digest)
   })
 })

@@ -107,7 +107,7 @@ export function createApi (starting: Promise<Runtime>): DataMeshApi {
     getStream: async (text, options = {}) => await need().mesh.getStream(await ref(text, options.password), options),
     list: async (options) => await owner().mesh.list(options),
     info: async (text, options = {}) => await need().mesh.info(await ref(text, options.password), options),
-    delete: async (text) => await owner().mesh.delete(text),
+    delete: async (text) => await owner().mesh.delete(await ref(text)),
     distribution: async (text, options = {}) => await need().mesh.distribution(await ref(text, options.password), options),
     shareLink: async (nameOrKey, options = {}) => await makeShareLink(location.origin, await owner().mesh.share(nameOrKey), options.password),
     peers: async () => {
