@@ -57,7 +57,7 @@ export async function startTestNet (options: { storagePeers?: number, clients?: 
  * Dial, retrying: every node here is on 127.0.0.1, and libp2p refuses more
  * than a few inbound connections per second from one host.
  */
-async function dial (node: Libp2p<Record<string, unknown>>, address: string): Promise<void> {
+export async function dial (node: Libp2p<Record<string, unknown>>, address: string): Promise<void> {
   for (let attempt = 0; ; attempt++) {
     try {
       await node.dial(multiaddr(address))

@@ -5,7 +5,10 @@
  */
 import { describe, it, expect, beforeAll, afterAll } from 'vitest'
 import { peerIdFromString } from '@libp2p/peer-id'
-import { startTestNet, owner, randomBytes, bytesOf, sameBytes, MiB, type TestNet, type TestOwner } from './helpers.ts'
+import { startTestNet, owner, dial, randomBytes, bytesOf, sameBytes, MiB, type TestNet, type TestOwner } from './helpers.ts'
+import { openMemoryStore } from '../../src/store/memory.ts'
+import { createServerNode } from '../../src/net/server-node.ts'
+import { dataMeshServices } from '../../src/net/services.ts'
 import { createMesh, manifestShardId, meshKeysFromIdentity, MemoryIndexStorage } from '../../src/mesh/index.ts'
 import { generateIdentity, signerFromIdentity } from '../../src/core/keys/index.ts'
 import { ownerId, type ShardService } from '../../src/net/shard/index.ts'
@@ -107,6 +110,34 @@ describe('mesh placement policy', () => {
       expect(Math.max(...[...new Set(hints)].map(h => hints.filter(x => x === h).length))).toBe(2)
     }
     expect(sameBytes(await bytesOf(await lenient.get('wide.bin')), bytes)).toBe(true)
+  })
+
+  it('lets a node with its own store keep at most one shard of a stripe, served to others', async () => {
+    const store = await openMemoryStore({ quota: 64 * MiB })
+    const node = await createServerNode({ nodeType: 'storage', allowPrivateAddresses: true, services: dataMeshServices({ nodeType: 'storage', store }) })
+    try {
+      for (const s of net.mesh.storage) await dial(node, s.multiaddrs()[0]!)
+      for (const c of net.clients) await dial(c, node.getMultiaddrs()[0]!.toString())
+      const self = node.peerId.toString()
+      const frank = createMesh({ libp2p: node, store, keys: meshKeysFromIdentity(generateIdentity()), config: { ...wide, minPeers: 'warn' } })
+      const bytes = randomBytes(2 * MiB)
+      const { key } = await frank.put(bytes, { name: 'own.bin' })
+      const placement = await frank.distribution('own.bin')
+      for (const stripe of [0, 1]) {
+        const own = placement.filter(p => p.stripe === stripe && p.hint === self)
+        expect(own).toHaveLength(1) // 7 candidates for 8 shards: this node takes one, a storage peer takes two
+        expect(own[0]!.holders).toContain(self)
+        expect(await store.has(own[0]!.id)).toBe(true)
+      }
+      // another client reads it, this node's shards included, over the shard protocol
+      const share = { key, fileKey: (await frank.share('own.bin')).fileKey }
+      expect(sameBytes(await bytesOf(await bob.mesh.get(share)), bytes)).toBe(true)
+      expect((await frank.delete('own.bin')).failed).toEqual([])
+      expect((await store.usage()).count).toBe(0)
+    } finally {
+      await node.stop()
+      await store.close()
+    }
   })
 })
 
