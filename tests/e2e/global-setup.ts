@@ -2,7 +2,8 @@
 import { build } from 'vite'
 import { fileURLToPath } from 'node:url'
 
-export const E2E_DIST = fileURLToPath(new URL('../../node_modules/.cache/datamesh-e2e-dist', import.meta.url))
+/** where the app is built for this run (tests/e2e/isolated.ts gives each run a folder of its own) */
+export const E2E_DIST = process.env.DATAMESH_E2E_DIST ?? fileURLToPath(new URL('../../node_modules/.cache/datamesh-e2e-dist', import.meta.url))
 
 export default async function setup (): Promise<void> {
   if (process.env.DATAMESH_E2E_ISOLATED !== '1' && process.env.DATAMESH_E2E_ALLOW_NETWORK !== '1') {

@@ -10,7 +10,9 @@
  *   machine's interfaces may be used.
  */
 import { spawnSync } from 'node:child_process'
-import { networkInterfaces } from 'node:os'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { networkInterfaces, tmpdir } from 'node:os'
+import { join } from 'node:path'
 
 function onlyLoopback (): boolean {
   return Object.entries(networkInterfaces()).every(([name, addrs]) => name === 'lo' || (addrs ?? []).every(a => a.internal))
@@ -18,8 +20,12 @@ function onlyLoopback (): boolean {
 
 const vitest = ['npx', 'vitest', 'run', '--project', 'e2e', ...process.argv.slice(2)]
 
+// each run builds the app into a folder of its own, so concurrent runs never share one
+const dist = mkdtempSync(join(tmpdir(), 'datamesh-e2e-dist-'))
+process.on('exit', () => { rmSync(dist, { recursive: true, force: true }) })
+
 function run (cmd: string, args: string[]): number {
-  const r = spawnSync(cmd, args, { stdio: 'inherit', env: { ...process.env, DATAMESH_E2E_ISOLATED: '1' } })
+  const r = spawnSync(cmd, args, { stdio: 'inherit', env: { ...process.env, DATAMESH_E2E_ISOLATED: '1', DATAMESH_E2E_DIST: dist } })
   if (r.error !== undefined) return -1
   return r.status ?? 1
 }

@@ -55,6 +55,21 @@ function isPrivateOrigin (origin: string): boolean {
   return /^(127\.|10\.|192\.168\.|172\.(1[6-9]|2\d|3[01])\.|localhost$|\[::1\]$)/.test(host)
 }
 
+/**
+ * Wait (bounded) until a relay holds a reservation for this tab, so other
+ * tabs can reach it; a tab whose relays are down still starts, outbound only.
+ */
+async function dialableThroughRelay (node: Libp2p, timeout: number): Promise<boolean> {
+  const has = (): boolean => node.getMultiaddrs().some(a => a.toString().includes('/p2p-circuit/'))
+  if (has()) return true
+  return await new Promise<boolean>(resolve => {
+    const done = (ok: boolean): void => { clearTimeout(timer); node.removeEventListener('self:peer:update', check); resolve(ok) }
+    const check = (): void => { if (has()) done(true) }
+    const timer = setTimeout(() => { done(has()) }, timeout)
+    node.addEventListener('self:peer:update', check)
+  })
+}
+
 export async function joinNetwork (options: JoinOptions = {}): Promise<JoinedNetwork> {
   const origin = options.origin ?? location.origin
   const ns = options.namespace ?? 'datamesh'
@@ -76,6 +91,7 @@ export async function joinNetwork (options: JoinOptions = {}): Promise<JoinedNet
   // always-on storage peers the relay knows are the first data-capable peers: dial them directly
   const storagePeers = description.storagePeers.map(s => ({ multiaddr: s.multiaddrs[0] ?? '', priority: 0 })).filter(p => p.multiaddr !== '')
   const stopStorage = storagePeers.length > 0 ? keepStorageConnections(node, storagePeers) : () => {}
+  await dialableThroughRelay(node, 10_000)
   return {
     node,
     store,

@@ -33,14 +33,18 @@ export async function connectPeer (node: Libp2p, net: NetworkDescription, peerId
   const id = peerIdFromString(peerId)
   const candidates = net.relays.flatMap(r => r.multiaddrs).map(a => multiaddr(`${a}/p2p-circuit/webrtc/p2p/${peerId}`))
   let lastError: unknown
-  for (const target of [id, ...candidates]) {
-    try {
-      await node.dial(target, { signal: signal ?? AbortSignal.timeout(15_000) })
-      const found = summarizePeers(node, net).find(p => p.peerId === peerId && p.direct)
-      if (found !== undefined) return found
-    } catch (err) {
-      lastError = err
+  // a peer that has just (re)joined may not hold its relay reservation yet: try a few rounds
+  for (let round = 0; round < 3; round++) {
+    for (const target of [id, ...candidates]) {
+      try {
+        await node.dial(target, { signal: signal ?? AbortSignal.timeout(15_000) })
+        const found = summarizePeers(node, net).find(p => p.peerId === peerId && p.direct)
+        if (found !== undefined) return found
+      } catch (err) {
+        lastError = err
+      }
     }
+    await new Promise(resolve => setTimeout(resolve, 500 * (round + 1)))
   }
   throw new Error(`Could not open a direct connection to ${peerId}: ${String(lastError)}`)
 }
