@@ -112,10 +112,8 @@ describe('files across tabs', () => {
   })
 
   it('restores the file list in a fresh browser from exported keys', async () => {
-    const exported = await a.evaluate(async () => {
-      await window.datamesh.backupIndex()
-      return Array.from(await window.datamesh.exportKeys('export passphrase 2026'))
-    })
+    // no explicit backup: the tab backed its index up by itself after the put
+    const exported = await a.evaluate(async () => Array.from(await window.datamesh.exportKeys('export passphrase 2026')))
     const fresh = await h.openTab()
     await fresh.evaluate(async (bytes) => {
       await window.datamesh.setup({ password: 'new device passphrase 1', importKeys: { data: Uint8Array.from(bytes), password: 'export passphrase 2026' } })

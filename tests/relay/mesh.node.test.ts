@@ -143,3 +143,22 @@ describe('relay configuration', () => {
     expect(() => loadConfig(['--unknown'], {})).toThrow()
   })
 })
+
+describe('bootstrap', () => {
+  it('falls back to a lower-priority relay when the preferred one is dead', async () => {
+    const { dialBootstrap } = await import('../../src/net/bootstrap.ts')
+    const client = await createServerNode({ nodeType: 'storage', allowPrivateAddresses: true })
+    try {
+      const { generateKeyPair } = await import('@libp2p/crypto/keys')
+      const { peerIdFromPrivateKey } = await import('@libp2p/peer-id')
+      const nobody = peerIdFromPrivateKey(await generateKeyPair('Ed25519')).toString()
+      const dead = `/ip4/127.0.0.1/tcp/1/ws/p2p/${nobody}`
+      const live = mesh.relayMultiaddrs()[0]!
+      expect(await dialBootstrap(client, [{ multiaddr: dead, priority: 0 }], { dialTimeout: 2000 })).toEqual([])
+      const reached = await dialBootstrap(client, [{ multiaddr: dead, priority: 0 }, { multiaddr: live, priority: 1 }], { dialTimeout: 2000 })
+      expect(reached.map(p => p.multiaddr)).toEqual([live])
+    } finally {
+      await client.stop()
+    }
+  })
+})

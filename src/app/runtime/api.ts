@@ -59,7 +59,7 @@ export interface DataMeshApi {
   /** all keys, sealed under `password` (a file to download) */
   exportKeys: (password: string) => Promise<Uint8Array>
   importKeys: (data: Uint8Array, password: string) => Promise<{ imported: string[] }>
-  /** store the encrypted file index in the mesh; restore it from the keys alone */
+  /** store the encrypted file index in the mesh (done by itself after every put and delete); restore it from the keys alone */
   backupIndex: () => Promise<BackupResult>
   restoreIndex: () => Promise<RestoreResult>
 }
@@ -81,6 +81,19 @@ export function createApi (starting: Promise<Runtime>): DataMeshApi {
     return link === null ? text : await openShareLink(link, password)
   }
   const publicKey = (): string => owner().keys.requireKey().publicKeyString
+  /**
+   * After the index changes, back it up to the mesh (once at a time, and once
+   * more if it changed meanwhile), so exported keys always restore the list.
+   */
+  let backingUp: Promise<unknown> | undefined
+  let again = false
+  const backupSoon = (): void => {
+    if (backingUp !== undefined) { again = true; return }
+    backingUp = owner().mesh.backupIndex().catch(() => {}).finally(() => {
+      backingUp = undefined
+      if (again) { again = false; backupSoon() }
+    })
+  }
 
   const api: DataMeshApi = {
     ready: starting.then(r => { rt = r; api.peerId = r.net.node.peerId.toString() }),
@@ -102,12 +115,20 @@ export function createApi (starting: Promise<Runtime>): DataMeshApi {
       return { publicKey: publicKey() }
     },
     lock: () => { need().lock() },
-    put: async (data, options) => await owner().mesh.put(data, options),
+    put: async (data, options) => {
+      const result = await owner().mesh.put(data, options)
+      backupSoon()
+      return result
+    },
     get: async (text, options = {}) => await need().mesh.get(await ref(text, options.password), options),
     getStream: async (text, options = {}) => await need().mesh.getStream(await ref(text, options.password), options),
     list: async (options) => await owner().mesh.list(options),
     info: async (text, options = {}) => await need().mesh.info(await ref(text, options.password), options),
-    delete: async (text) => await owner().mesh.delete(await ref(text)),
+    delete: async (text) => {
+      const result = await owner().mesh.delete(await ref(text))
+      backupSoon()
+      return result
+    },
     distribution: async (text, options = {}) => await need().mesh.distribution(await ref(text, options.password), options),
     shareLink: async (nameOrKey, options = {}) => await makeShareLink(location.origin, await owner().mesh.share(nameOrKey), options.password),
     peers: async () => {
@@ -132,7 +153,10 @@ export function createApi (starting: Promise<Runtime>): DataMeshApi {
       const result = await owner().keys.keystore.importKeys(data, password, { onCollision: 'rename' })
       return { imported: result.imported.map(k => k.name) }
     },
-    backupIndex: async () => await owner().mesh.backupIndex(),
+    backupIndex: async () => {
+      await backingUp
+      return await owner().mesh.backupIndex()
+    },
     restoreIndex: async () => await owner().mesh.restoreIndex()
   }
   return api
