@@ -62,10 +62,11 @@ export async function startMesh (config: RelayConfig, log: Logger): Promise<Runn
     }))
   }
 
-  const reservations = (): number => {
-    const service = relay.services.relay as { reservations?: { size: number } } | undefined
-    return service?.reservations?.size ?? 0
-  }
+  const reservationMap = (): { size: number, keys: () => Iterable<{ toString: () => string }> } | undefined =>
+    (relay.services.relay as { reservations?: { size: number, keys: () => Iterable<{ toString: () => string }> } } | undefined)?.reservations
+  const reservations = (): number => reservationMap()?.size ?? 0
+  /** peers holding a reservation here (browser tabs), newest last, so tabs can find each other */
+  const reservedPeers = (): string[] => [...(reservationMap()?.keys() ?? [])].map(k => k.toString()).slice(-64)
   const gauge = (name: string, help: string, collect: () => Promise<number> | number): void => {
     // eslint-disable-next-line no-new
     new Gauge({ name, help, registers: [registry], async collect () { this.set(await collect()) } })
@@ -100,6 +101,7 @@ export async function startMesh (config: RelayConfig, log: Logger): Promise<Runn
     network: () => ({
       relays: [{ multiaddrs: relayMultiaddrs(), priority: 0 }, ...otherRelays.map(p => ({ multiaddrs: [p.multiaddr], priority: 1 }))],
       storagePeers: storage.map(s => ({ peerId: s.peerId, multiaddrs: s.multiaddrs() })),
+      peers: reservedPeers(),
       iceServers: config.iceServers
     }),
     metrics: async () => ({ contentType: registry.contentType, body: await registry.metrics() })

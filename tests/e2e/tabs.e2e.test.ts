@@ -26,6 +26,15 @@ describe('browser tabs', () => {
     expect(reservations.reservations).toBeGreaterThanOrEqual(2)
   })
 
+  it('finds other tabs through the relay by itself and connects to them directly', async () => {
+    const first = await h.openTab()
+    const idFirst = await first.evaluate(() => window.datamesh.peerId as string)
+    const net = await (await fetch(`${h.url}network.json`)).json() as { peers: string[] }
+    expect(net.peers).toContain(idFirst)
+    const late = await h.openTab()
+    await expect.poll(async () => await late.evaluate((id) => window.datamesh.connections().some(c => c.peerId === id && c.direct && c.transport === 'webrtc'), idFirst), { timeout: 20_000, interval: 250 }).toBe(true)
+  })
+
   it('keeps its peer identity across a reload', async () => {
     const tab = await h.openTab()
     const before = await tab.evaluate(() => window.datamesh.peerId)

@@ -6,6 +6,7 @@
  * connected to the relays.
  */
 import type { Libp2p } from 'libp2p'
+import { multiaddr } from '@multiformats/multiaddr'
 import { createBrowserNode } from '../../net/browser-node.ts'
 import { keepBootstrapped, keepConnected as keepStorageConnections } from '../../net/bootstrap.ts'
 import { loadOrCreatePeerKey } from '../../net/peer-key.ts'
@@ -20,6 +21,8 @@ import type { ShardStore } from '../../store/types.ts'
 export interface NetworkDescription {
   relays: Array<{ multiaddrs: string[], priority: number }>
   storagePeers: Array<{ peerId: string, multiaddrs: string[] }>
+  /** tabs holding a reservation on the relay (reachable through it) */
+  peers?: string[]
   iceServers: RTCIceServer[]
 }
 
@@ -53,6 +56,34 @@ export async function fetchNetworkDescription (origin: string): Promise<NetworkD
 function isPrivateOrigin (origin: string): boolean {
   const host = new URL(origin).hostname
   return /^(127\.|10\.|192\.168\.|172\.(1[6-9]|2\d|3[01])\.|localhost$|\[::1\]$)/.test(host)
+}
+
+/** Tabs to keep direct connections with (enough to place the 6 shards of a stripe on distinct peers, and spares). */
+const TAB_TARGET = 8
+
+/**
+ * Find other tabs through the relay: it lists the peers holding reservations;
+ * open direct (WebRTC) connections to some we are not connected to yet, now
+ * and every 30 s, up to TAB_TARGET.
+ */
+function discoverTabs (node: Libp2p, origin: string): () => void {
+  let stopped = false
+  const round = async (): Promise<void> => {
+    const self = node.peerId.toString()
+    const description = await fetchNetworkDescription(origin)
+    const connected = new Set(node.getConnections().filter(c => c.limits == null).map(c => c.remotePeer.toString()))
+    const tabs = (description.peers ?? []).filter(id => id !== self)
+    const missing = tabs.filter(id => !connected.has(id)).slice(0, Math.max(0, TAB_TARGET - tabs.filter(id => connected.has(id)).length))
+    const relays = description.relays.flatMap(r => r.multiaddrs)
+    await Promise.allSettled(missing.flatMap(id => relays.slice(0, 1).map(async relay =>
+      await node.dial(multiaddr(`${relay}/p2p-circuit/webrtc/p2p/${id}`), { signal: AbortSignal.timeout(15_000) }))))
+  }
+  const loop = (): void => {
+    if (stopped) return
+    round().catch(() => {}).finally(() => { if (!stopped) timer = setTimeout(loop, 30_000) })
+  }
+  let timer: ReturnType<typeof setTimeout> | undefined = setTimeout(loop, 0)
+  return () => { stopped = true; if (timer !== undefined) clearTimeout(timer) }
 }
 
 /**
@@ -92,6 +123,7 @@ export async function joinNetwork (options: JoinOptions = {}): Promise<JoinedNet
   const storagePeers = description.storagePeers.map(s => ({ multiaddr: s.multiaddrs[0] ?? '', priority: 0 })).filter(p => p.multiaddr !== '')
   const stopStorage = storagePeers.length > 0 ? keepStorageConnections(node, storagePeers) : () => {}
   await dialableThroughRelay(node, 10_000)
+  const stopDiscovery = discoverTabs(node, origin)
   return {
     node,
     store,
@@ -100,6 +132,7 @@ export async function joinNetwork (options: JoinOptions = {}): Promise<JoinedNet
     stop: async () => {
       stopBootstrap()
       stopStorage()
+      stopDiscovery()
       await node.stop()
       await store.close()
     }
