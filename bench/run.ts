@@ -1,10 +1,20 @@
 /**
  * `npm run bench`: measures everything in one run and writes
- * bench/results.json as { generatedAt, machine, figures: { NAME: { value, unit } } }.
- * Each figure is the median of several runs (BENCH_RUNS, default 5).
+ * bench/results.json as { generatedAt, machine, runs, meshRuns, meshSizeMiB, figures: { NAME: { value, unit } } }.
+ * Each figure is the median of several runs (BENCH_RUNS, default 5; the
+ * 64 MiB mesh transfers BENCH_MESH_RUNS, default 3).
+ *
+ * The mesh figures (bench/mesh.ts: tabs talking WebRTC, storage peers) run in
+ * a child process inside a loopback-only network namespace, like the
+ * end-to-end suite (tests/e2e/isolated.ts): directly when this process is
+ * already isolated, else through `unshare -n` (root) or `unshare -rn`. With
+ * neither, the bench refuses before measuring anything, unless
+ * DATAMESH_E2E_ALLOW_NETWORK=1 accepts the machine's interfaces or
+ * BENCH_MESH=0 leaves the mesh figures out.
  */
-import { writeFile } from 'node:fs/promises'
-import { execFile } from 'node:child_process'
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { execFile, spawn, spawnSync } from 'node:child_process'
 import { promisify } from 'node:util'
 import os from 'node:os'
 import { fileURLToPath } from 'node:url'
@@ -42,6 +52,34 @@ async function peakMemory (): Promise<Record<string, Figure>> {
   }
 }
 
+const onlyLoopback = (): boolean => Object.entries(os.networkInterfaces()).every(([name, addrs]) => name === 'lo' || (addrs ?? []).every(a => a.internal))
+
+/** How to start the mesh part in a loopback-only namespace: [command, args], or undefined when no namespace can be made. */
+function meshCommand (): [string, string[]] | undefined {
+  const node = [process.execPath, '--import', 'tsx', 'bench/mesh.ts']
+  if (onlyLoopback() || process.env.DATAMESH_E2E_ALLOW_NETWORK === '1') return [node[0] as string, node.slice(1)]
+  for (const flags of [['-n'], ['-rn']]) {
+    if (spawnSync('unshare', [...flags, 'true']).status === 0) {
+      return ['unshare', [...flags, 'sh', '-c', `ip link set lo up && exec ${node.map(a => `'${a}'`).join(' ')}`]]
+    }
+  }
+  return undefined
+}
+
+/** bench/mesh.ts in its namespace: its stdout is one JSON line { figures }, its stderr is passed through. */
+async function meshFigures (command: [string, string[]]): Promise<Record<string, Figure>> {
+  // the app is built into a folder of this run's own, so a concurrent e2e run or bench never shares it
+  const dist = await mkdtemp(join(os.tmpdir(), 'datamesh-bench-dist-'))
+  const child = spawn(command[0], command[1], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, DATAMESH_E2E_ISOLATED: '1', DATAMESH_E2E_DIST: dist } })
+  let out = ''
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => { out += chunk })
+  const code = await new Promise<number | null>((resolve, reject) => { child.on('error', reject).on('close', resolve) })
+    .finally(async () => { await rm(dist, { recursive: true, force: true }) })
+  if (code !== 0) throw new Error(`bench/mesh.ts failed (exit code ${code})`)
+  const last = out.trim().split('\n').at(-1) ?? ''
+  return (JSON.parse(last) as { figures: Record<string, Figure> }).figures
+}
+
 async function browserFigures (): Promise<{ figures: Record<string, Figure>, chromium: string }> {
   const server = await createServer({ root, logLevel: 'error', server: { host: '127.0.0.1', port: 0 } })
   await server.listen()
@@ -61,6 +99,16 @@ async function browserFigures (): Promise<{ figures: Record<string, Figure>, chr
   }
 }
 
+const withMesh = process.env.BENCH_MESH !== '0'
+const mesh = withMesh ? meshCommand() : undefined
+if (withMesh && mesh === undefined) {
+  process.stderr.write('bench: cannot create a loopback-only network namespace (unshare -n / -rn failed).\n' +
+    'The mesh figures start WebRTC between browser tabs, which must not touch real interfaces.\n' +
+    'Run as root, enable unprivileged user namespaces, set DATAMESH_E2E_ALLOW_NETWORK=1 to accept the risk,\n' +
+    'or BENCH_MESH=0 to measure without the mesh figures.\n')
+  process.exit(1)
+}
+
 log(`runs=${runs} size=${sizeMiB} MiB`)
 log('node pipeline and primitives')
 const node = await nodeFigures()
@@ -68,12 +116,20 @@ log('browser')
 const browser = await browserFigures()
 log('1 GiB encode peak memory')
 const memory = await peakMemory()
-const figures: Record<string, Figure> = { ...browser.figures, ...node, ...memory }
+let meshResults: Record<string, Figure> = {}
+if (mesh !== undefined) {
+  log(`mesh (${mesh[0] === 'unshare' ? `in a new network namespace: unshare ${mesh[1][0]}` : 'in this network namespace'})`)
+  meshResults = await meshFigures(mesh)
+} else {
+  log('mesh figures left out (BENCH_MESH=0)')
+}
+const figures: Record<string, Figure> = { ...browser.figures, ...node, ...memory, ...meshResults }
 const sorted = Object.fromEntries(Object.entries(figures).sort(([a], [b]) => a.localeCompare(b)))
 const results = {
   generatedAt: new Date().toISOString(),
   machine: { cpu: os.cpus()[0]?.model ?? 'unknown', cores: os.cpus().length, node: process.version, chromium: browser.chromium },
   runs,
+  ...(mesh !== undefined ? { meshRuns: Number(process.env.BENCH_MESH_RUNS ?? 3), meshSizeMiB: Number(process.env.BENCH_MESH_MIB ?? 64) } : {}),
   figures: sorted
 }
 await writeFile(new URL('./results.json', import.meta.url), JSON.stringify(results, null, 2) + '\n')
