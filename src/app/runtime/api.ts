@@ -88,8 +88,9 @@ export function createApi (starting: Promise<Runtime>): DataMeshApi {
   let backingUp: Promise<unknown> | undefined
   let again = false
   const backupSoon = (): void => {
+    if (rt?.owner !== true) return // locked meanwhile: the next put or delete backs up
     if (backingUp !== undefined) { again = true; return }
-    backingUp = owner().mesh.backupIndex().catch(() => {}).finally(() => {
+    backingUp = rt.mesh.backupIndex().catch(() => {}).finally(() => {
       backingUp = undefined
       if (again) { again = false; backupSoon() }
     })
