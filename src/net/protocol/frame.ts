@@ -71,7 +71,7 @@ export function streamSource (stream: Stream): Source {
             await new Promise<void>(resolve => { wake = resolve })
           }
         },
-        return: async (): Promise<IteratorResult<Chunk>> => {
+        async return (): Promise<IteratorResult<Chunk>> {
           cleanup()
           return { value: undefined, done: true }
         }
