@@ -16,6 +16,7 @@ import { MemoryMedium, openMemoryStore } from '../../src/store/memory.ts'
 import type { ShardStore } from '../../src/store/types.ts'
 import { shardCid } from '../../src/core/hash.ts'
 import { streamSource } from '../../src/net/protocol/frame.ts'
+import { pseudoRandomBytes } from '../core/helpers.ts'
 
 export type TestNode = Libp2p<{ shards: ShardService, info: InfoService }>
 
@@ -82,14 +83,7 @@ export async function stopAll (...peers: Array<Peer | undefined>): Promise<void>
 
 /** A shard (bytes and id) of `size` bytes derived from `seed`. */
 export function makeShard (size: number, seed: number): { id: string, bytes: Uint8Array } {
-  const bytes = new Uint8Array(size)
-  let x = (seed * 2654435761) >>> 0 || 1
-  for (let i = 0; i < size; i++) {
-    x ^= x << 13; x >>>= 0
-    x ^= x >>> 17
-    x ^= x << 5; x >>>= 0
-    bytes[i] = x & 0xff
-  }
+  const bytes = pseudoRandomBytes(size, seed)
   return { id: shardCid(bytes).toString(), bytes }
 }
 

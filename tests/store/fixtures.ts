@@ -4,6 +4,7 @@
  */
 import { initBlake3, shardCid } from '../../src/core/hash.ts'
 import type { ShardStore } from '../../src/store/types.ts'
+import { pseudoRandomBytes } from '../core/helpers.ts'
 
 export interface OpenOptions {
   quota?: number
@@ -35,15 +36,7 @@ export interface Shard {
 
 /** Deterministic pseudo-random bytes (xorshift32), different for each seed. */
 export function pseudoRandom (size: number, seed: number): Uint8Array {
-  const out = new Uint8Array(size)
-  let x = (seed * 2654435761 + 1) >>> 0 || 1
-  for (let i = 0; i < size; i++) {
-    x ^= x << 13; x >>>= 0
-    x ^= x >>> 17
-    x ^= x << 5; x >>>= 0
-    out[i] = x & 0xff
-  }
-  return out
+  return pseudoRandomBytes(size, seed + 1)
 }
 
 /** A shard of `size` bytes and its id. */
