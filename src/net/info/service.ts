@@ -7,9 +7,9 @@
 import { serviceCapabilities, type AbortOptions, type Connection, type Logger, type PeerId, type Startable, type Stream } from '@libp2p/interface'
 import type { ShardStore } from '../../store/types.ts'
 import { PeerLimiter, type LimitsInit } from '../limits.ts'
-import type { ProtocolComponents } from '../protocol/components.ts'
+import { handleProtocol, type ProtocolComponents } from '../protocol/components.ts'
 import {
-  DATAMESH_VERSION, DEFAULT_PER_OWNER_QUOTA, DEFAULT_TIMEOUT, INFO_FRAME_MAX, INFO_PROTOCOL, MAX_INBOUND_STREAMS, MAX_OUTBOUND_STREAMS
+  DATAMESH_VERSION, DEFAULT_PER_OWNER_QUOTA, DEFAULT_TIMEOUT, INFO_FRAME_MAX, INFO_PROTOCOL
 } from '../protocol/constants.ts'
 import { serveStream } from '../protocol/exchange.ts'
 import { decodeInfoRequest, encodeInfoResponse, type NodeInfo, type NodeType } from '../protocol/info-messages.ts'
@@ -62,11 +62,7 @@ export class DataMeshInfo implements InfoService, Startable {
 
   async start (): Promise<void> {
     if (this.#init.serve !== false) {
-      await this.#components.registrar.handle(this.protocol, this.handleStream, {
-        maxInboundStreams: MAX_INBOUND_STREAMS,
-        maxOutboundStreams: MAX_OUTBOUND_STREAMS,
-        runOnLimitedConnection: false
-      })
+      await handleProtocol(this.#components.registrar, this.protocol, this.handleStream)
     }
     this.#started = true
   }

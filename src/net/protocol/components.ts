@@ -5,6 +5,7 @@
  * satisfy them).
  */
 import type { AbortOptions, ComponentLogger, PeerId, Stream, StreamHandler, StreamHandlerOptions } from '@libp2p/interface'
+import { MAX_INBOUND_STREAMS, MAX_OUTBOUND_STREAMS } from './constants.ts'
 
 export interface RegistrarSlice {
   handle: (protocol: string, handler: StreamHandler, options?: StreamHandlerOptions) => Promise<void>
@@ -26,4 +27,16 @@ export interface ProtocolComponents {
   registrar: RegistrarSlice
   connectionManager: ConnectionManagerSlice
   logger: ComponentLogger
+}
+
+/**
+ * Register a DataMesh request/response protocol with the stream limits all
+ * of them share; never on relayed (limited) connections.
+ */
+export async function handleProtocol (registrar: RegistrarSlice, protocol: string, handler: StreamHandler): Promise<void> {
+  await registrar.handle(protocol, handler, {
+    maxInboundStreams: MAX_INBOUND_STREAMS,
+    maxOutboundStreams: MAX_OUTBOUND_STREAMS,
+    runOnLimitedConnection: false
+  })
 }

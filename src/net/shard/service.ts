@@ -13,10 +13,10 @@ import type { Signer } from '../../core/signature.ts'
 import type { ShardStore } from '../../store/types.ts'
 import { requestInfo } from '../info/client.ts'
 import { PeerLimiter, type LimitsInit } from '../limits.ts'
-import type { ProtocolComponents } from '../protocol/components.ts'
+import { handleProtocol, type ProtocolComponents } from '../protocol/components.ts'
 import {
   DEFAULT_MAX_CLOCK_SKEW, DEFAULT_MAX_SHARD_SIZE, DEFAULT_PER_OWNER_QUOTA, DEFAULT_TIMEOUT, FRAME_HEADER_ALLOWANCE,
-  MAX_INBOUND_STREAMS, MAX_OUTBOUND_STREAMS, SHARD_PROTOCOL
+  SHARD_PROTOCOL
 } from '../protocol/constants.ts'
 import { serveStream, type RequestContext } from '../protocol/exchange.ts'
 import type { NodeInfo } from '../protocol/info-messages.ts'
@@ -102,11 +102,7 @@ export class DataMeshShards implements ShardService, Startable {
 
   async start (): Promise<void> {
     if (this.#init.store !== undefined) {
-      await this.#components.registrar.handle(this.protocol, this.handleStream, {
-        maxInboundStreams: MAX_INBOUND_STREAMS,
-        maxOutboundStreams: MAX_OUTBOUND_STREAMS,
-        runOnLimitedConnection: false
-      })
+      await handleProtocol(this.#components.registrar, this.protocol, this.handleStream)
     }
     this.#started = true
   }
