@@ -153,6 +153,18 @@ export class FileIndex {
     return true
   }
 
+  /** Change an entry's name or tags (AlreadyExistsError when the new name is taken); the updated entry, or undefined for an unknown key. */
+  async update (key: string, change: { name?: string, tags?: string[] }): Promise<IndexEntry | undefined> {
+    const entry = this.#byKey.get(key)
+    if (entry === undefined) return undefined
+    if (change.name !== undefined && change.name !== entry.name) this.checkFree(change.name)
+    const next: IndexEntry = { ...entry, ...(change.name !== undefined ? { name: change.name } : {}), ...(change.tags !== undefined ? { tags: [...new Set(change.tags)] } : {}) }
+    this.#byName.delete(entry.name)
+    this.#put(next)
+    await this.save()
+    return next
+  }
+
   /** Add the entries whose key and name are both new; returns how many were added. */
   async merge (entries: readonly IndexEntry[]): Promise<number> {
     let added = 0

@@ -20,7 +20,8 @@ import { list, type ListedFile } from './commands/list.ts'
 import { peers, type PeersOptions } from './commands/peers.ts'
 import { put } from './commands/put.ts'
 import { restoreIndex } from './commands/restore.ts'
-import { share } from './commands/share.ts'
+import { openShare, share, shareTo } from './commands/share.ts'
+import { copy, rename, setTags } from './commands/edit.ts'
 import type {
   BackupResult, DeleteResult, FileInfo, FileRef, FileShare, ListOptions, MeshConfig, MeshEvents, MeshInit, MeshOptions,
   PeerDescription, PutOptions, PutResult, RestoreResult, ShardPlacement
@@ -71,6 +72,31 @@ export class Mesh {
   /** What a recipient needs to read one file (keep it secret: it is the file's key). */
   async share (nameOrKey: string): Promise<FileShare> {
     return await share(this.#ctx, nameOrKey)
+  }
+
+  /** A share sealed to one recipient's public key string (only their keys open it). */
+  async shareTo (nameOrKey: string, recipient: string): Promise<{ key: string, envelope: Uint8Array }> {
+    return await shareTo(this.#ctx, nameOrKey, recipient)
+  }
+
+  /** Open a share sealed to this mesh's owner key. */
+  async openShare (key: string, envelope: Uint8Array): Promise<FileShare> {
+    return await openShare(this.#ctx, key, envelope)
+  }
+
+  /** Give a file a new name in the index (its key and share links stay the same). */
+  async rename (ref: string, name: string): Promise<ListedFile> {
+    return await rename(this.#ctx, ref, name)
+  }
+
+  /** Replace a file's tags. */
+  async setTags (ref: string, tags: string[]): Promise<ListedFile> {
+    return await setTags(this.#ctx, ref, tags)
+  }
+
+  /** Store an independent copy of a file under a new name. */
+  async copy (ref: string, name: string, options?: MeshOptions): Promise<PutResult> {
+    return await copy(this.#ctx, ref, name, options)
   }
 
   /** Signed deletes to every holder, then out of the index. Owner only. */

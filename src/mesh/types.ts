@@ -191,6 +191,6 @@ export interface MeshEvents {
   'durability:warning': { message: string, reason: 'too-few-peers' | 'under-replicated', key?: string, stripe?: number, have: number, want: number }
   /** a peer failed a request (unreachable, refused, timed out) */
   'peer:failed': { peer: string, op: 'info' | 'store' | 'fetch' | 'has' | 'delete', error: string }
-  'index:changed': { op: 'add' | 'remove' | 'restore', key?: string, entries: number }
+  'index:changed': { op: 'add' | 'remove' | 'update' | 'restore', key?: string, entries: number }
   'index:backup': BackupResult
 }

@@ -9,10 +9,12 @@ import type {
   DeleteResult, FileInfo, FileRef, ListedFile, MeshOptions, PeerDescription, PutResult, ShardPlacement, BackupResult, RestoreResult
 } from '../../mesh/index.ts'
 import { connectPeer, summarizePeers, type PeerSummary } from './peers.ts'
-import { makeShareLink, openShareLink, parseShareLink } from './share-link.ts'
+import { makeSealedShareLink, makeShareLink, openShareLink, parseShareLink } from './share-link.ts'
 import { loadSettings, saveSettings, type Settings } from './settings.ts'
 import type { KeySetup } from './keys.ts'
 import type { Runtime } from './runtime.ts'
+import type { KeyInfo } from '../../core/keystore/index.ts'
+import { OpenCounts } from './opens.ts'
 
 export interface SetupOptions extends KeySetup, Partial<Settings> {}
 
@@ -20,6 +22,29 @@ export interface GetOptions extends MeshOptions {
   /** the password of a password-protected share link */
   password?: string
 }
+
+/** A file of the owner's index, with how often it was opened on this device. */
+export type ApiFile = ListedFile & { opens: number }
+
+export interface Health {
+  peerId: string
+  /** ms since the node started */
+  uptime: number
+  unlocked: boolean
+  /** a relay holds a reservation for this tab (other tabs can reach it) */
+  reachable: boolean
+  relays: Array<{ peerId: string, connected: boolean }>
+  connections: { total: number, direct: number, relayed: number }
+  /** distinct peers with a direct connection that can hold shards (storage peers and tabs) */
+  dataPeers: number
+  /** shards a put needs on distinct peers (k + m) */
+  wanted: number
+  storage: { used: number, shards: number, quota: number, persisted: boolean }
+  multiaddrs: string[]
+}
+
+/** What changed, for views that keep themselves up to date. */
+export type ApiChange = 'index' | 'keys' | 'peers'
 
 export interface DataMeshApi {
   /** resolves once the tab has joined the mesh (rejects with the reason it could not) */
@@ -39,13 +64,37 @@ export interface DataMeshApi {
   get: (ref: string, options?: GetOptions) => Promise<Blob>
   /** the same, streamed */
   getStream: (ref: string, options?: GetOptions) => Promise<ReadableStream<Uint8Array>>
-  list: (options?: { tag?: string }) => Promise<ListedFile[]>
+  list: (options?: { tag?: string }) => Promise<ApiFile[]>
   info: (ref: string, options?: GetOptions) => Promise<FileInfo>
   delete: (ref: string) => Promise<DeleteResult>
   /** every shard of a file: where it was placed and who holds it now */
   distribution: (ref: string, options?: GetOptions) => Promise<ShardPlacement[]>
-  /** a link that opens the file in any browser; its key stays in the URL fragment */
-  shareLink: (nameOrKey: string, options?: { password?: string }) => Promise<string>
+  /** a link that opens the file in any browser; its key stays in the URL fragment (sealed with `password`, or to the public key `to`) */
+  shareLink: (nameOrKey: string, options?: { password?: string, to?: string }) => Promise<string>
+  /** a new name in the index (share links keep working) */
+  rename: (nameOrKey: string, name: string) => Promise<ListedFile>
+  /** replace a file's tags */
+  setTags: (nameOrKey: string, tags: string[]) => Promise<ListedFile>
+  /** an independent copy under a new name */
+  duplicate: (nameOrKey: string, name: string, options?: MeshOptions) => Promise<PutResult>
+  /** this tab's node at a glance */
+  health: () => Promise<Health>
+  /** look for other tabs through the relay now: new direct connections */
+  discover: () => Promise<number>
+  settings: () => Settings
+  /** change settings (relays and contribution apply after a reload) */
+  configure: (change: Partial<Settings>) => Settings
+  /** the keys in the keystore (public parts) */
+  keys: () => Promise<KeyInfo[]>
+  createKey: (name: string) => Promise<KeyInfo>
+  renameKey: (from: string, to: string) => Promise<void>
+  /** destroys the key: files stored under it can no longer be opened unless it was exported */
+  deleteKey: (name: string, password: string) => Promise<void>
+  /** switch the owner key (each key has its own file index) */
+  useKey: (name: string) => Promise<{ publicKey: string }>
+  changePassword: (oldPassword: string, newPassword: string) => Promise<void>
+  /** called after the index, the keys or the connections changed; returns an unsubscribe function */
+  subscribe: (listener: (change: ApiChange) => void) => () => void
   /** connected peers: node type, direct or relayed, transport, latency */
   peers: () => Promise<Array<PeerDescription & Partial<PeerSummary>>>
   /** open connections right now (no network round trips) */
@@ -66,6 +115,38 @@ export interface DataMeshApi {
 
 export function createApi (starting: Promise<Runtime>): DataMeshApi {
   let rt: Runtime | undefined
+  let opens: OpenCounts | undefined
+  const listeners = new Set<(change: ApiChange) => void>()
+  const notify = (change: ApiChange): void => { for (const l of listeners) { try { l(change) } catch {} } }
+  const keyInfo = async (name: string): Promise<KeyInfo> => {
+    const found = (await owner().keys.keystore.list()).find(k => k.name === name)
+    if (found === undefined) throw new Error(`No key named ${name}`)
+    return found
+  }
+  /** count an open of one of the owner's files */
+  const opened = async (text: string): Promise<void> => {
+    const r = rt
+    if (r?.owner !== true || opens === undefined) return
+    const link = parseShareLink(text)
+    const key = link?.key ?? text
+    const entry = (await r.mesh.list()).find(e => e.key === key || e.name === key)
+    if (entry !== undefined) opens.add(entry.key)
+  }
+  /** every mesh the runtime swaps in reports its index changes */
+  const watch = (r: Runtime): void => {
+    let current = r.mesh
+    const onIndex = (): void => { notify('index') }
+    current.events.addEventListener('index:changed', onIndex)
+    r.onMeshChange(() => {
+      current.events.removeEventListener('index:changed', onIndex)
+      current = r.mesh
+      current.events.addEventListener('index:changed', onIndex)
+      notify('keys')
+      notify('index')
+    })
+    r.net.node.addEventListener('connection:open', () => { notify('peers') })
+    r.net.node.addEventListener('connection:close', () => { notify('peers') })
+  }
   const need = (): Runtime => {
     if (rt === undefined) throw new Error('DataMesh is not ready yet: await datamesh.ready')
     return rt
@@ -78,7 +159,8 @@ export function createApi (starting: Promise<Runtime>): DataMeshApi {
   /** a share link becomes a FileShare; names and keys pass through */
   const ref = async (text: string, password?: string): Promise<FileRef> => {
     const link = parseShareLink(text)
-    return link === null ? text : await openShareLink(link, password)
+    if (link === null) return text
+    return await openShareLink(link, password, link.envelope !== undefined ? async (key, envelope) => await owner().mesh.openShare(key, envelope) : undefined)
   }
   const publicKey = (): string => owner().keys.requireKey().publicKeyString
   /**
@@ -97,7 +179,7 @@ export function createApi (starting: Promise<Runtime>): DataMeshApi {
   }
 
   const api: DataMeshApi = {
-    ready: starting.then(r => { rt = r; api.peerId = r.net.node.peerId.toString() }),
+    ready: starting.then(r => { rt = r; opens = new OpenCounts(r.namespace); watch(r); api.peerId = r.net.node.peerId.toString() }),
     status: async () => {
       const r = need()
       const key = r.keys.unlocked
@@ -121,17 +203,108 @@ export function createApi (starting: Promise<Runtime>): DataMeshApi {
       backupSoon()
       return result
     },
-    get: async (text, options = {}) => await need().mesh.get(await ref(text, options.password), options),
-    getStream: async (text, options = {}) => await need().mesh.getStream(await ref(text, options.password), options),
-    list: async (options) => await owner().mesh.list(options),
+    get: async (text, options = {}) => {
+      const blob = await need().mesh.get(await ref(text, options.password), options)
+      await opened(text)
+      return blob
+    },
+    getStream: async (text, options = {}) => {
+      const stream = await need().mesh.getStream(await ref(text, options.password), options)
+      await opened(text)
+      return stream
+    },
+    list: async (options) => (await owner().mesh.list(options)).map(f => ({ ...f, opens: opens?.get(f.key) ?? 0 })),
     info: async (text, options = {}) => await need().mesh.info(await ref(text, options.password), options),
     delete: async (text) => {
-      const result = await owner().mesh.delete(await ref(text))
+      const target = await ref(text)
+      const key = typeof target === 'string' ? (await owner().mesh.list()).find(e => e.key === target || e.name === target)?.key : target.key
+      const result = await owner().mesh.delete(target)
+      if (key !== undefined) opens?.forget(key)
       backupSoon()
       return result
     },
+    rename: async (nameOrKey, name) => {
+      const result = await owner().mesh.rename(nameOrKey, name)
+      backupSoon()
+      return result
+    },
+    setTags: async (nameOrKey, tags) => {
+      const result = await owner().mesh.setTags(nameOrKey, tags)
+      backupSoon()
+      return result
+    },
+    duplicate: async (nameOrKey, name, options) => {
+      const result = await owner().mesh.copy(nameOrKey, name, options)
+      backupSoon()
+      return result
+    },
+    health: async () => {
+      const r = need()
+      const conns = summarizePeers(r.net.node, r.net.description)
+      const relayIds = [...new Set(r.net.description.relays.flatMap(x => x.multiaddrs.map(a => a.split('/p2p/').at(-1) ?? '')))].filter(id => id !== '')
+      const u = await r.net.store.usage()
+      const { k, m } = r.mesh.config
+      return {
+        peerId: r.net.node.peerId.toString(),
+        uptime: Date.now() - r.net.startedAt,
+        unlocked: r.owner,
+        reachable: r.net.node.getMultiaddrs().some(a => a.toString().includes('/p2p-circuit')),
+        relays: relayIds.map(id => ({ peerId: id, connected: conns.some(c => c.peerId === id) })),
+        connections: { total: conns.length, direct: conns.filter(c => c.direct).length, relayed: conns.filter(c => !c.direct).length },
+        dataPeers: new Set(conns.filter(c => c.direct && c.role !== 'relay').map(c => c.peerId)).size,
+        wanted: k + m,
+        storage: { used: u.bytes, shards: u.count, quota: u.quota, persisted: r.net.persisted },
+        multiaddrs: r.net.node.getMultiaddrs().map(a => a.toString())
+      }
+    },
+    discover: async () => await need().net.discover(),
+    settings: () => loadSettings(need().namespace),
+    configure: (change) => {
+      const r = need()
+      const next = { ...loadSettings(r.namespace), ...change }
+      saveSettings(r.namespace, next)
+      return loadSettings(r.namespace)
+    },
+    keys: async () => await need().keys.keystore.list(),
+    createKey: async (name) => {
+      await owner().keys.keystore.createKey(name)
+      notify('keys')
+      return await keyInfo(name)
+    },
+    renameKey: async (from, to) => {
+      await owner().keys.keystore.rename(from, to)
+      notify('keys')
+    },
+    deleteKey: async (name, password) => {
+      const r = owner()
+      const wasOwner = r.keys.unlocked?.name === name
+      await r.keys.keystore.deleteKey(name, { password })
+      if (wasOwner) {
+        const next = (await r.keys.keystore.list()).find(k => k.isDefault)
+        if (next !== undefined) r.adopt(await r.keys.use(next.name)); else r.lock()
+      }
+      notify('keys')
+    },
+    useKey: async (name) => {
+      const r = owner()
+      r.adopt(await r.keys.use(name))
+      return { publicKey: publicKey() }
+    },
+    changePassword: async (oldPassword, newPassword) => {
+      await need().keys.keystore.changePassword(oldPassword, newPassword)
+    },
+    subscribe: (listener) => {
+      listeners.add(listener)
+      return () => { listeners.delete(listener) }
+    },
     distribution: async (text, options = {}) => await need().mesh.distribution(await ref(text, options.password), options),
-    shareLink: async (nameOrKey, options = {}) => await makeShareLink(location.origin, await owner().mesh.share(nameOrKey), options.password),
+    shareLink: async (nameOrKey, options = {}) => {
+      if (options.to !== undefined && options.to !== '') {
+        const { key, envelope } = await owner().mesh.shareTo(nameOrKey, options.to)
+        return makeSealedShareLink(location.origin, key, envelope)
+      }
+      return await makeShareLink(location.origin, await owner().mesh.share(nameOrKey), options.password)
+    },
     peers: async () => {
       const r = need()
       const now = summarizePeers(r.net.node, r.net.description)

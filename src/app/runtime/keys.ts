@@ -55,6 +55,14 @@ export class TabKeys {
     return this.#key
   }
 
+  /** Make another key of the keystore the default and the tab's owner key. */
+  async use (name: string): Promise<UnlockedKey> {
+    const key = await this.keystore.key(name)
+    await this.keystore.setDefault(name)
+    this.#key = key
+    return key
+  }
+
   lock (): void {
     this.keystore.lock()
     this.#key = undefined

@@ -42,6 +42,10 @@ export interface JoinedNetwork {
   store: ShardStore
   description: NetworkDescription
   persisted: boolean
+  /** ms since the epoch when the node started */
+  startedAt: number
+  /** look for other tabs through the relay now; resolves to the new direct connections */
+  discover: () => Promise<number>
   stop: () => Promise<void>
 }
 
@@ -66,24 +70,25 @@ const TAB_TARGET = 8
  * open direct (WebRTC) connections to some we are not connected to yet, now
  * and every 30 s, up to TAB_TARGET.
  */
-function discoverTabs (node: Libp2p, origin: string): () => void {
+function discoverTabs (node: Libp2p, origin: string): { stop: () => void, now: () => Promise<number> } {
   let stopped = false
-  const round = async (): Promise<void> => {
+  const round = async (): Promise<number> => {
     const self = node.peerId.toString()
     const description = await fetchNetworkDescription(origin)
     const connected = new Set(node.getConnections().filter(c => c.limits == null).map(c => c.remotePeer.toString()))
     const tabs = (description.peers ?? []).filter(id => id !== self)
     const missing = tabs.filter(id => !connected.has(id)).slice(0, Math.max(0, TAB_TARGET - tabs.filter(id => connected.has(id)).length))
     const relays = description.relays.flatMap(r => r.multiaddrs)
-    await Promise.allSettled(missing.flatMap(id => relays.slice(0, 1).map(async relay =>
+    const dials = await Promise.allSettled(missing.flatMap(id => relays.slice(0, 1).map(async relay =>
       await node.dial(multiaddr(`${relay}/p2p-circuit/webrtc/p2p/${id}`), { signal: AbortSignal.timeout(15_000) }))))
+    return dials.filter(d => d.status === 'fulfilled').length
   }
   const loop = (): void => {
     if (stopped) return
     round().catch(() => {}).finally(() => { if (!stopped) timer = setTimeout(loop, 30_000) })
   }
   let timer: ReturnType<typeof setTimeout> | undefined = setTimeout(loop, 0)
-  return () => { stopped = true; if (timer !== undefined) clearTimeout(timer) }
+  return { stop: () => { stopped = true; if (timer !== undefined) clearTimeout(timer) }, now: round }
 }
 
 /**
@@ -123,16 +128,18 @@ export async function joinNetwork (options: JoinOptions = {}): Promise<JoinedNet
   const storagePeers = description.storagePeers.map(s => ({ multiaddr: s.multiaddrs[0] ?? '', priority: 0 })).filter(p => p.multiaddr !== '')
   const stopStorage = storagePeers.length > 0 ? keepStorageConnections(node, storagePeers) : () => {}
   await dialableThroughRelay(node, 10_000)
-  const stopDiscovery = discoverTabs(node, origin)
+  const discovery = discoverTabs(node, origin)
   return {
     node,
     store,
     description,
     persisted,
+    startedAt: Date.now(),
+    discover: discovery.now,
     stop: async () => {
       stopBootstrap()
       stopStorage()
-      stopDiscovery()
+      discovery.stop()
       await node.stop()
       await store.close()
     }

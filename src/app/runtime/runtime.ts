@@ -32,12 +32,14 @@ export class Runtime {
   get owner (): boolean { return this.#owner }
 
   #createMesh (keys: MeshKeys, owner: boolean): Mesh {
+    // each key has its own index (its entries are sealed to that key)
+    const id = Array.from(keys.x25519Public.subarray(0, 8), b => b.toString(16).padStart(2, '0')).join('')
     return createMesh({
       libp2p: this.net.node,
       store: this.net.store,
       keys,
       // the owner's index persists; a visitor's stays in memory
-      ...(owner ? { index: idbBytesStorage(`${this.namespace}-index`) } : {}),
+      ...(owner ? { index: idbBytesStorage(`${this.namespace}-index-${id}`) } : {}),
       config: { codec: this.#codec }
     })
   }
@@ -46,12 +48,25 @@ export class Runtime {
   adopt (key: UnlockedKey): void {
     this.#mesh = this.#createMesh({ signer: key.signer, x25519Public: key.publicKey.x25519, open: async (envelope) => await key.open(envelope) }, true)
     this.#owner = true
+    this.#changed()
+  }
+
+  readonly #listeners = new Set<() => void>()
+  /** called after the mesh was swapped (unlock, key switch, lock) */
+  onMeshChange (listener: () => void): () => void {
+    this.#listeners.add(listener)
+    return () => { this.#listeners.delete(listener) }
+  }
+
+  #changed (): void {
+    for (const l of this.#listeners) { try { l() } catch {} }
   }
 
   lock (): void {
     this.keys.lock()
     this.#mesh = this.#createMesh(meshKeysFromIdentity(generateIdentity()), false)
     this.#owner = false
+    this.#changed()
   }
 
   async stop (): Promise<void> {

@@ -4,11 +4,13 @@
  *
  *   <origin>/#/s/<file key CID>/<base64url(32-byte file key)>
  *   <origin>/#/s/<file key CID>/p/<base64url(password-sealed file key)>
+ *   <origin>/#/s/<file key CID>/k/<base64url(file key ECIES-sealed to the recipient)>
  *
  * The password form seals the file key with Argon2id (m = 19 MiB, t = 2,
  * the keystore's minimum, so a phone opens it in well under a second) and
  * AES-256-GCM, with the file's CID as associated data so a sealed key cannot
- * be moved to another link.
+ * be moved to another link. The `k` form opens only with the recipient's
+ * unlocked keys (a share "to a public key").
  */
 import { base64url } from 'multiformats/bases/base64'
 import { sealWithPassword, openWithPassword, ARGON2_MIN } from '../../core/keystore/index.ts'
@@ -29,30 +31,42 @@ export async function makeShareLink (origin: string, share: FileShare, password?
   return `${base}#/s/${share.key}/p/${b64(sealed)}`
 }
 
+/** A link only the holder of the keys the envelope was sealed to can open. */
+export function makeSealedShareLink (origin: string, key: string, envelope: Uint8Array): string {
+  return `${new URL('/', origin).toString()}#/s/${key}/k/${b64(envelope)}`
+}
+
 export interface ParsedShareLink {
   key: string
   /** present for links without a password */
   fileKey?: Uint8Array
   /** present for password-protected links */
   sealed?: Uint8Array
+  /** present for links sealed to a recipient's public key */
+  envelope?: Uint8Array
 }
 
 /** Read a share link (or just its fragment); null when it is not one. */
 export function parseShareLink (link: string): ParsedShareLink | null {
   const hash = link.includes('#') ? link.slice(link.indexOf('#') + 1) : link
-  const m = /^\/s\/([a-z0-9]+)\/(?:p\/)?([A-Za-z0-9_-]+)$/.exec(hash)
+  const m = /^\/s\/([a-z0-9]+)\/(?:([pk])\/)?([A-Za-z0-9_-]+)$/.exec(hash)
   if (m === null) return null
   const key = m[1] as string
   try { parseFileKey(key) } catch { throw new MalformedDataError('The share link names no DataMesh file') }
-  const bytes = unb64(m[2] as string)
-  if (hash.includes('/p/')) return { key, sealed: bytes }
+  const bytes = unb64(m[3] as string)
+  if (m[2] === 'p') return { key, sealed: bytes }
+  if (m[2] === 'k') return { key, envelope: bytes }
   if (bytes.byteLength !== 32) throw new MalformedDataError('The share link is damaged')
   return { key, fileKey: bytes }
 }
 
 /** The FileShare of a link, asking for the password when it has one (BadPasswordError when wrong). */
-export async function openShareLink (parsed: ParsedShareLink, password?: string): Promise<FileShare> {
+export async function openShareLink (parsed: ParsedShareLink, password?: string, openEnvelope?: (key: string, envelope: Uint8Array) => Promise<FileShare>): Promise<FileShare> {
   if (parsed.fileKey !== undefined) return { key: parsed.key, fileKey: parsed.fileKey }
+  if (parsed.envelope !== undefined) {
+    if (openEnvelope === undefined) throw new InvalidParametersError('This link was shared to a public key: unlock the keys it was sealed to', { reason: 'keys-required' })
+    return await openEnvelope(parsed.key, parsed.envelope)
+  }
   if (parsed.sealed === undefined) throw new MalformedDataError('The share link is damaged')
   if (password === undefined) throw new InvalidParametersError('This link is protected by a password', { reason: 'password-required' })
   return { key: parsed.key, fileKey: await openWithPassword(password, parsed.sealed, { associatedData: encoder.encode(parsed.key) }) }

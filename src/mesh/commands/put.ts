@@ -29,16 +29,26 @@ import { manifestShardId } from '../resolve.ts'
 import { deleteOn } from '../transfer.ts'
 import type { IndexEntry, MeshEvents, PutOptions, PutResult } from '../types.ts'
 
-function checkMetadata (options: PutOptions): void {
+/** InvalidParametersError unless `name` is a valid file name. */
+export function checkName (name: unknown): asserts name is string {
   const L = MANIFEST_LIMITS
-  if (typeof options?.name !== 'string' || options.name.length === 0 || utf8Length(options.name) > L.nameBytes) {
+  if (typeof name !== 'string' || name.length === 0 || utf8Length(name) > L.nameBytes) {
     throw new InvalidParametersError(`A file needs a name of 1 to ${L.nameBytes} bytes`)
   }
-  if (options.type !== undefined && (typeof options.type !== 'string' || utf8Length(options.type) > L.typeBytes)) throw new InvalidParametersError('type must be a short string')
-  const tags = options.tags ?? []
+}
+
+/** InvalidParametersError unless `tags` is a valid tag list. */
+export function checkTags (tags: unknown): asserts tags is string[] {
+  const L = MANIFEST_LIMITS
   if (!Array.isArray(tags) || tags.length > L.tags || !tags.every(t => typeof t === 'string' && t.length > 0 && t.length <= L.tagBytes)) {
     throw new InvalidParametersError(`tags: at most ${L.tags} non-empty strings of at most ${L.tagBytes} characters`)
   }
+}
+
+function checkMetadata (options: PutOptions): void {
+  checkName(options?.name)
+  if (options.type !== undefined && (typeof options.type !== 'string' || utf8Length(options.type) > MANIFEST_LIMITS.typeBytes)) throw new InvalidParametersError('type must be a short string')
+  checkTags(options.tags ?? [])
 }
 
 /** Best-effort removal of everything a failed put stored. */
