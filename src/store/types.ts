@@ -102,6 +102,8 @@ export interface ShardStore {
   list: (options?: AbortOptions) => AsyncIterable<string>
   /** Records stored when the iteration starts. */
   entries: (options?: AbortOptions) => AsyncIterable<ShardRecord>
+  /** change the contribution size: shards already stored stay, new ones must fit (InvalidParametersError for a negative or NaN quota) */
+  setQuota: (quota: number) => void
   usage: (options?: AbortOptions) => Promise<StoreUsage>
   /** Re-read and re-hash every stored shard, removing damaged and vanished ones. */
   scrub: (options?: ScrubOptions) => Promise<ScrubReport>

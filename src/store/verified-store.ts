@@ -46,7 +46,7 @@ class VerifiedShardStore implements ShardStore {
   readonly #medium: ShardMedium
   readonly #index: UsageIndex
   readonly #lock = new WriteLock()
-  readonly #quota: number
+  #quota: number
   readonly #onCorrupt: ((id: string) => void) | undefined
   #closing: Promise<void> | undefined
   #mediumClosed = false
@@ -159,6 +159,11 @@ class VerifiedShardStore implements ShardStore {
     this.#assertOpen()
     throwIfAborted(options.signal)
     return { bytes: this.#index.bytes, count: this.#index.count, quota: this.#quota, byOwner: this.#index.owners() }
+  }
+
+  setQuota (quota: number): void {
+    checkQuota(quota)
+    this.#quota = quota
   }
 
   async scrub (options: ScrubOptions = {}): Promise<ScrubReport> {

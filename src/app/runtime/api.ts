@@ -82,7 +82,7 @@ export interface DataMeshApi {
   /** look for other tabs through the relay now: new direct connections */
   discover: () => Promise<number>
   settings: () => Settings
-  /** change settings (relays and contribution apply after a reload) */
+  /** change settings (the contribution applies at once, relays on the next start) */
   configure: (change: Partial<Settings>) => Settings
   /** the keys in the keystore (public parts) */
   keys: () => Promise<KeyInfo[]>
@@ -189,6 +189,7 @@ export function createApi (starting: Promise<Runtime>): DataMeshApi {
       const r = need()
       const { password, allowWeak, importKeys, keyName, ...settings } = options
       saveSettings(r.namespace, { ...loadSettings(r.namespace), ...settings })
+      if (settings.contribution !== undefined) r.net.store.setQuota(loadSettings(r.namespace).contribution)
       r.adopt(await r.keys.setup({ password, ...(allowWeak !== undefined ? { allowWeak } : {}), ...(importKeys !== undefined ? { importKeys } : {}), ...(keyName !== undefined ? { keyName } : {}) }))
       return { publicKey: publicKey() }
     },
@@ -263,6 +264,8 @@ export function createApi (starting: Promise<Runtime>): DataMeshApi {
       const r = need()
       const next = { ...loadSettings(r.namespace), ...change }
       saveSettings(r.namespace, next)
+      // the contribution applies at once; relays on the next start
+      if (change.contribution !== undefined) r.net.store.setQuota(loadSettings(r.namespace).contribution)
       return loadSettings(r.namespace)
     },
     keys: async () => await need().keys.keystore.list(),
