@@ -8,6 +8,8 @@
 import type { ApiFile, DataMeshApi, Health } from './runtime/api.ts'
 
 export type Phase = 'starting' | 'failed' | 'setup' | 'locked' | 'ready'
+/** the network, which joins alongside: views work on local things meanwhile */
+export type NetworkPhase = 'joining' | 'joined' | 'failed'
 export type View = 'files' | 'network' | 'console' | 'settings'
 export const VIEWS: readonly View[] = ['files', 'network', 'console', 'settings']
 
@@ -19,7 +21,8 @@ export interface Toast {
 
 export class AppState {
   phase = $state<Phase>('starting')
-  /** why the node could not start */
+  network = $state<NetworkPhase>('joining')
+  /** why the keystore could not open, or the network could not be joined */
   failure = $state<string | undefined>()
   view = $state<View>('files')
   files = $state<ApiFile[]>([])
@@ -38,10 +41,21 @@ export class AppState {
 
   get started (): boolean { return this.#api !== undefined }
 
-  /** Wait for the node, then decide between the wizard, the unlock screen and the app. */
+  /**
+   * Wait for the keystore, then decide between the wizard, the unlock screen
+   * and the app; the network joins meanwhile (calls that need it wait).
+   */
   async attach (api: DataMeshApi): Promise<void> {
+    api.ready.then(() => {
+      this.network = 'joined'
+      void this.refreshHealth()
+      void this.refreshFiles()
+    }, (err: unknown) => {
+      this.network = 'failed'
+      this.failure = err instanceof Error ? err.message : String(err)
+    })
     try {
-      await api.ready
+      await api.keysReady
     } catch (err) {
       this.failure = err instanceof Error ? err.message : String(err)
       this.phase = 'failed'
@@ -53,8 +67,7 @@ export class AppState {
       if (change === 'keys') void this.refreshStatus()
     })
     await this.refreshStatus()
-    void this.refreshHealth()
-    this.#healthTimer ??= setInterval(() => { void this.refreshHealth() }, 2000)
+    this.#healthTimer ??= setInterval(() => { if (this.network === 'joined') void this.refreshHealth() }, 2000)
   }
 
   /** Where the tab stands: first run, locked, or ready. */

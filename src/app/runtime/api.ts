@@ -11,8 +11,9 @@ import type {
 import { connectPeer, summarizePeers, type PeerSummary } from './peers.ts'
 import { makeSealedShareLink, makeShareLink, openShareLink, parseShareLink } from './share-link.ts'
 import { loadSettings, saveSettings, type Settings } from './settings.ts'
-import type { KeySetup } from './keys.ts'
+import type { KeySetup, TabKeys } from './keys.ts'
 import type { Runtime } from './runtime.ts'
+import { LockedError, NotFoundError } from '../../core/errors.ts'
 import type { KeyInfo } from '../../core/keystore/index.ts'
 import { OpenCounts } from './opens.ts'
 
@@ -47,8 +48,10 @@ export interface Health {
 export type ApiChange = 'index' | 'keys' | 'peers'
 
 export interface DataMeshApi {
-  /** resolves once the tab has joined the mesh (rejects with the reason it could not) */
+  /** resolves once the tab has joined the mesh (rejects with the reason it could not); calls that need the network wait for it */
   ready: Promise<void>
+  /** resolves once the keystore is open: status, setup, unlock and the key calls work from then on, before the network */
+  keysReady: Promise<void>
   /** this tab's libp2p peer id, once ready */
   peerId?: string
   /** whether keys exist on this device, and whether they are unlocked */
@@ -113,20 +116,49 @@ export interface DataMeshApi {
   restoreIndex: () => Promise<RestoreResult>
 }
 
-export function createApi (starting: Promise<Runtime>): DataMeshApi {
+export interface ApiInit {
+  namespace: string
+  /** the keystore, opened quickly */
+  keys: Promise<TabKeys>
+  /** the joined network and the mesh, later */
+  runtime: Promise<Runtime>
+}
+
+export function createApi (init: ApiInit): DataMeshApi {
+  const { namespace } = init
   let rt: Runtime | undefined
-  let opens: OpenCounts | undefined
+  let tabKeys: TabKeys | undefined
+  const opens = new OpenCounts(namespace)
   const listeners = new Set<(change: ApiChange) => void>()
   const notify = (change: ApiChange): void => { for (const l of listeners) { try { l(change) } catch {} } }
+  const keys = async (): Promise<TabKeys> => tabKeys ?? await init.keys
+  /** the runtime, once the network is joined (calls made before wait for it) */
+  const need = async (): Promise<Runtime> => rt ?? await init.runtime
+  const owner = async (): Promise<Runtime> => {
+    const r = await need()
+    if (!r.owner) throw new LockedError('Unlock your keys first: datamesh.setup({ password }) on a new device, datamesh.unlock(password) after a reload')
+    return r
+  }
+  const ownerKeys = async (): Promise<TabKeys> => {
+    const k = await keys()
+    if (k.unlocked === undefined) throw new LockedError('Unlock your keys first')
+    return k
+  }
+  /** the runtime adopts the unlocked key (now, or once the network is joined) */
+  const adoptUnlocked = (): void => {
+    const key = tabKeys?.unlocked
+    if (rt !== undefined && key !== undefined) rt.adopt(key)
+    else notify('keys')
+  }
   const keyInfo = async (name: string): Promise<KeyInfo> => {
-    const found = (await owner().keys.keystore.list()).find(k => k.name === name)
-    if (found === undefined) throw new Error(`No key named ${name}`)
+    const found = (await (await keys()).keystore.list()).find(k => k.name === name)
+    if (found === undefined) throw new NotFoundError(`No key named ${name}`)
     return found
   }
   /** count an open of one of the owner's files */
   const opened = async (text: string): Promise<void> => {
     const r = rt
-    if (r?.owner !== true || opens === undefined) return
+    if (r?.owner !== true) return
     const link = parseShareLink(text)
     const key = link?.key ?? text
     const entry = (await r.mesh.list()).find(e => e.key === key || e.name === key)
@@ -147,22 +179,13 @@ export function createApi (starting: Promise<Runtime>): DataMeshApi {
     r.net.node.addEventListener('connection:open', () => { notify('peers') })
     r.net.node.addEventListener('connection:close', () => { notify('peers') })
   }
-  const need = (): Runtime => {
-    if (rt === undefined) throw new Error('DataMesh is not ready yet: await datamesh.ready')
-    return rt
-  }
-  const owner = (): Runtime => {
-    const r = need()
-    if (!r.owner) throw new Error('Unlock your keys first: datamesh.setup({ password }) on a new device, datamesh.unlock(password) after a reload')
-    return r
-  }
   /** a share link becomes a FileShare; names and keys pass through */
   const ref = async (text: string, password?: string): Promise<FileRef> => {
     const link = parseShareLink(text)
     if (link === null) return text
-    return await openShareLink(link, password, link.envelope !== undefined ? async (key, envelope) => await owner().mesh.openShare(key, envelope) : undefined)
+    return await openShareLink(link, password, link.envelope !== undefined ? async (key, envelope) => await (await owner()).mesh.openShare(key, envelope) : undefined)
   }
-  const publicKey = (): string => owner().keys.requireKey().publicKeyString
+  const publicKey = async (): Promise<string> => (await ownerKeys()).requireKey().publicKeyString
   /**
    * After the index changes, back it up to the mesh (once at a time, and once
    * more if it changed meanwhile), so exported keys always restore the list.
@@ -177,70 +200,116 @@ export function createApi (starting: Promise<Runtime>): DataMeshApi {
       if (again) { again = false; backupSoon() }
     })
   }
+  const applyContribution = (): void => {
+    rt?.net.store.setQuota(loadSettings(namespace).contribution)
+  }
 
   const api: DataMeshApi = {
-    ready: starting.then(r => { rt = r; opens = new OpenCounts(r.namespace); watch(r); api.peerId = r.net.node.peerId.toString() }),
+    keysReady: init.keys.then(k => { tabKeys = k }),
+    ready: init.runtime.then(r => {
+      rt = r
+      watch(r)
+      applyContribution()
+      api.peerId = r.net.node.peerId.toString()
+      // keys unlocked while the network was joining
+      if (r.keys.unlocked !== undefined && !r.owner) r.adopt(r.keys.unlocked)
+    }),
     status: async () => {
-      const r = need()
-      const key = r.keys.unlocked
-      return { setUp: await r.keys.initialised(), unlocked: key !== undefined, ...(key !== undefined ? { publicKey: key.publicKeyString } : {}) }
+      const k = await keys()
+      const key = k.unlocked
+      return { setUp: await k.initialised(), unlocked: key !== undefined, ...(key !== undefined ? { publicKey: key.publicKeyString } : {}) }
     },
     setup: async (options) => {
-      const r = need()
+      const k = await keys()
       const { password, allowWeak, importKeys, keyName, ...settings } = options
-      saveSettings(r.namespace, { ...loadSettings(r.namespace), ...settings })
-      if (settings.contribution !== undefined) r.net.store.setQuota(loadSettings(r.namespace).contribution)
-      r.adopt(await r.keys.setup({ password, ...(allowWeak !== undefined ? { allowWeak } : {}), ...(importKeys !== undefined ? { importKeys } : {}), ...(keyName !== undefined ? { keyName } : {}) }))
-      return { publicKey: publicKey() }
+      saveSettings(namespace, { ...loadSettings(namespace), ...settings })
+      applyContribution()
+      await k.setup({ password, ...(allowWeak !== undefined ? { allowWeak } : {}), ...(importKeys !== undefined ? { importKeys } : {}), ...(keyName !== undefined ? { keyName } : {}) })
+      adoptUnlocked()
+      return { publicKey: await publicKey() }
     },
     unlock: async (password) => {
-      const r = need()
-      r.adopt(await r.keys.unlock(password))
-      return { publicKey: publicKey() }
+      await (await keys()).unlock(password)
+      adoptUnlocked()
+      return { publicKey: await publicKey() }
     },
-    lock: () => { need().lock() },
+    lock: () => {
+      if (rt !== undefined) rt.lock()
+      else tabKeys?.lock()
+      notify('keys')
+    },
     put: async (data, options) => {
-      const result = await owner().mesh.put(data, options)
+      const result = await (await owner()).mesh.put(data, options)
       backupSoon()
       return result
     },
     get: async (text, options = {}) => {
-      const blob = await need().mesh.get(await ref(text, options.password), options)
+      const blob = await (await need()).mesh.get(await ref(text, options.password), options)
       await opened(text)
       return blob
     },
     getStream: async (text, options = {}) => {
-      const stream = await need().mesh.getStream(await ref(text, options.password), options)
+      const stream = await (await need()).mesh.getStream(await ref(text, options.password), options)
       await opened(text)
       return stream
     },
-    list: async (options) => (await owner().mesh.list(options)).map(f => ({ ...f, opens: opens?.get(f.key) ?? 0 })),
-    info: async (text, options = {}) => await need().mesh.info(await ref(text, options.password), options),
+    list: async (options) => (await (await owner()).mesh.list(options)).map(f => ({ ...f, opens: opens.get(f.key) })),
+    info: async (text, options = {}) => await (await need()).mesh.info(await ref(text, options.password), options),
     delete: async (text) => {
+      const r = await owner()
       const target = await ref(text)
-      const key = typeof target === 'string' ? (await owner().mesh.list()).find(e => e.key === target || e.name === target)?.key : target.key
-      const result = await owner().mesh.delete(target)
-      if (key !== undefined) opens?.forget(key)
+      const key = typeof target === 'string' ? (await r.mesh.list()).find(e => e.key === target || e.name === target)?.key : target.key
+      const result = await r.mesh.delete(target)
+      if (key !== undefined) opens.forget(key)
       backupSoon()
       return result
     },
     rename: async (nameOrKey, name) => {
-      const result = await owner().mesh.rename(nameOrKey, name)
+      const result = await (await owner()).mesh.rename(nameOrKey, name)
       backupSoon()
       return result
     },
     setTags: async (nameOrKey, tags) => {
-      const result = await owner().mesh.setTags(nameOrKey, tags)
+      const result = await (await owner()).mesh.setTags(nameOrKey, tags)
       backupSoon()
       return result
     },
     duplicate: async (nameOrKey, name, options) => {
-      const result = await owner().mesh.copy(nameOrKey, name, options)
+      const result = await (await owner()).mesh.copy(nameOrKey, name, options)
       backupSoon()
       return result
     },
+    distribution: async (text, options = {}) => await (await need()).mesh.distribution(await ref(text, options.password), options),
+    shareLink: async (nameOrKey, options = {}) => {
+      const r = await owner()
+      if (options.to !== undefined && options.to !== '') {
+        const { key, envelope } = await r.mesh.shareTo(nameOrKey, options.to)
+        return makeSealedShareLink(location.origin, key, envelope)
+      }
+      return await makeShareLink(location.origin, await r.mesh.share(nameOrKey), options.password)
+    },
+    peers: async () => {
+      const r = await need()
+      const now = summarizePeers(r.net.node, r.net.description)
+      return (await r.mesh.peers()).map(p => ({ ...now.find(s => s.peerId === p.peerId), ...p }))
+    },
+    connections: () => rt === undefined ? [] : summarizePeers(rt.net.node, rt.net.description),
+    connect: async (peerId) => {
+      const r = await need()
+      return await connectPeer(r.net.node, r.net.description, peerId)
+    },
+    storage: async () => {
+      const r = await need()
+      const u = await r.net.store.usage()
+      return { used: u.bytes, shards: u.count, quota: u.quota, persisted: r.net.persisted }
+    },
+    bandwidth: async (peerId, bytes = 16 * 1024 * 1024) => {
+      const bw = (await need()).net.node.services.bandwidth as BandwidthService
+      const peer = peerIdFromString(peerId)
+      return { upload: await bw.upload(peer, bytes), download: await bw.download(peer, bytes) }
+    },
     health: async () => {
-      const r = need()
+      const r = await need()
       const conns = summarizePeers(r.net.node, r.net.description)
       const relayIds = [...new Set(r.net.description.relays.flatMap(x => x.multiaddrs.map(a => a.split('/p2p/').at(-1) ?? '')))].filter(id => id !== '')
       const u = await r.net.store.usage()
@@ -258,83 +327,60 @@ export function createApi (starting: Promise<Runtime>): DataMeshApi {
         multiaddrs: r.net.node.getMultiaddrs().map(a => a.toString())
       }
     },
-    discover: async () => await need().net.discover(),
-    settings: () => loadSettings(need().namespace),
+    discover: async () => await (await need()).net.discover(),
+    settings: () => loadSettings(namespace),
     configure: (change) => {
-      const r = need()
-      const next = { ...loadSettings(r.namespace), ...change }
-      saveSettings(r.namespace, next)
+      saveSettings(namespace, { ...loadSettings(namespace), ...change })
       // the contribution applies at once; relays on the next start
-      if (change.contribution !== undefined) r.net.store.setQuota(loadSettings(r.namespace).contribution)
-      return loadSettings(r.namespace)
+      if (change.contribution !== undefined) applyContribution()
+      return loadSettings(namespace)
     },
-    keys: async () => await need().keys.keystore.list(),
+    keys: async () => await (await keys()).keystore.list(),
     createKey: async (name) => {
-      await owner().keys.keystore.createKey(name)
+      await (await ownerKeys()).keystore.createKey(name)
       notify('keys')
       return await keyInfo(name)
     },
     renameKey: async (from, to) => {
-      await owner().keys.keystore.rename(from, to)
+      await (await ownerKeys()).keystore.rename(from, to)
       notify('keys')
     },
     deleteKey: async (name, password) => {
-      const r = owner()
-      const wasOwner = r.keys.unlocked?.name === name
-      await r.keys.keystore.deleteKey(name, { password })
+      const k = await ownerKeys()
+      const wasOwner = k.unlocked?.name === name
+      await k.keystore.deleteKey(name, { password })
       if (wasOwner) {
-        const next = (await r.keys.keystore.list()).find(k => k.isDefault)
-        if (next !== undefined) r.adopt(await r.keys.use(next.name)); else r.lock()
+        const next = (await k.keystore.list()).find(x => x.isDefault)
+        if (next !== undefined) { await k.use(next.name); adoptUnlocked() } else api.lock()
       }
       notify('keys')
     },
     useKey: async (name) => {
-      const r = owner()
-      r.adopt(await r.keys.use(name))
-      return { publicKey: publicKey() }
+      await (await ownerKeys()).use(name)
+      adoptUnlocked()
+      return { publicKey: await publicKey() }
     },
     changePassword: async (oldPassword, newPassword) => {
-      await need().keys.keystore.changePassword(oldPassword, newPassword)
+      await (await keys()).keystore.changePassword(oldPassword, newPassword)
     },
     subscribe: (listener) => {
       listeners.add(listener)
       return () => { listeners.delete(listener) }
     },
-    distribution: async (text, options = {}) => await need().mesh.distribution(await ref(text, options.password), options),
-    shareLink: async (nameOrKey, options = {}) => {
-      if (options.to !== undefined && options.to !== '') {
-        const { key, envelope } = await owner().mesh.shareTo(nameOrKey, options.to)
-        return makeSealedShareLink(location.origin, key, envelope)
-      }
-      return await makeShareLink(location.origin, await owner().mesh.share(nameOrKey), options.password)
-    },
-    peers: async () => {
-      const r = need()
-      const now = summarizePeers(r.net.node, r.net.description)
-      return (await r.mesh.peers()).map(p => ({ ...now.find(s => s.peerId === p.peerId), ...p }))
-    },
-    connections: () => summarizePeers(need().net.node, need().net.description),
-    connect: async (peerId) => await connectPeer(need().net.node, need().net.description, peerId),
-    storage: async () => {
-      const r = need()
-      const u = await r.net.store.usage()
-      return { used: u.bytes, shards: u.count, quota: u.quota, persisted: r.net.persisted }
-    },
-    bandwidth: async (peerId, bytes = 16 * 1024 * 1024) => {
-      const bw = need().net.node.services.bandwidth as BandwidthService
-      const peer = peerIdFromString(peerId)
-      return { upload: await bw.upload(peer, bytes), download: await bw.download(peer, bytes) }
-    },
-    exportKeys: async (password) => await owner().keys.keystore.exportKeys(password),
+    exportKeys: async (password) => await (await ownerKeys()).keystore.exportKeys(password),
     importKeys: async (data, password) => {
-      const result = await owner().keys.keystore.importKeys(data, password, { onCollision: 'rename' })
-      return { imported: result.imported.map(k => k.name) }
+      const result = await (await ownerKeys()).keystore.importKeys(data, password, { onCollision: 'rename' })
+      notify('keys')
+      return { imported: result.imported.map(x => x.name) }
     },
     backupIndex: async () => {
       await backingUp
-      return await owner().mesh.backupIndex()
+      return await (await owner()).mesh.backupIndex()
     },
-    restoreIndex: async () => await owner().mesh.restoreIndex()
+    restoreIndex: async () => await (await owner()).mesh.restoreIndex()
   }
+  // rejections stay on the promises for whoever awaits them
+  api.ready.catch(() => {})
+  api.keysReady.catch(() => {})
   return api
 }

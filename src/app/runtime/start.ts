@@ -11,18 +11,16 @@ declare global {
 
 const NAMESPACE = 'datamesh'
 
-async function boot (): Promise<Runtime> {
-  const settings = loadSettings(NAMESPACE)
-  const [net, keys] = await Promise.all([
-    joinNetwork({ namespace: NAMESPACE, contribution: settings.contribution, ...(settings.relays.length > 0 ? { bootstrap: settings.relays } : {}) }),
-    TabKeys.open(NAMESPACE)
-  ])
-  return new Runtime(net, keys, NAMESPACE)
-}
-
+/**
+ * The keystore opens at once (the wizard and the unlock screen need nothing
+ * else); the network joins alongside, and calls that need it wait for it.
+ */
 export function start (): DataMeshApi {
-  const api = createApi(boot())
+  const settings = loadSettings(NAMESPACE)
+  const keys = TabKeys.open(NAMESPACE)
+  const net = joinNetwork({ namespace: NAMESPACE, contribution: settings.contribution, ...(settings.relays.length > 0 ? { bootstrap: settings.relays } : {}) })
+  const runtime = Promise.all([net, keys]).then(([n, k]) => new Runtime(n, k, NAMESPACE))
+  const api = createApi({ namespace: NAMESPACE, keys, runtime })
   window.datamesh = api
-  api.ready.catch(() => {}) // the reason stays on the promise for whoever awaits it
   return api
 }
