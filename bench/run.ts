@@ -4,15 +4,19 @@
  * Each figure is the median of several runs (BENCH_RUNS, default 5; the
  * 64 MiB mesh transfers BENCH_MESH_RUNS, default 3).
  *
- * The mesh figures (bench/mesh.ts: tabs talking WebRTC, storage peers) run in
- * a child process inside a loopback-only network namespace, like the
+ * BENCH_ONLY=node,browser,memory,mesh,app measures only those parts and
+ * merges them into the figures already in bench/results.json.
+ *
+ * The mesh and app figures (bench/mesh.ts: tabs talking WebRTC, storage
+ * peers; bench/app.ts: the built app in fresh profiles) run in child
+ * processes inside a loopback-only network namespace, like the
  * end-to-end suite (tests/e2e/isolated.ts): directly when this process is
  * already isolated, else through `unshare -n` (root) or `unshare -rn`. With
  * neither, the bench refuses before measuring anything, unless
  * DATAMESH_E2E_ALLOW_NETWORK=1 accepts the machine's interfaces or
  * BENCH_MESH=0 leaves the mesh figures out.
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { execFile, spawn, spawnSync } from 'node:child_process'
 import { promisify } from 'node:util'
@@ -54,9 +58,9 @@ async function peakMemory (): Promise<Record<string, Figure>> {
 
 const onlyLoopback = (): boolean => Object.entries(os.networkInterfaces()).every(([name, addrs]) => name === 'lo' || (addrs ?? []).every(a => a.internal))
 
-/** How to start the mesh part in a loopback-only namespace: [command, args], or undefined when no namespace can be made. */
-function meshCommand (): [string, string[]] | undefined {
-  const node = [process.execPath, '--import', 'tsx', 'bench/mesh.ts']
+/** How to start an isolated part (bench/mesh.ts, bench/app.ts) in a loopback-only namespace: [command, args], or undefined when no namespace can be made. */
+function isolatedCommand (script: string): [string, string[]] | undefined {
+  const node = [process.execPath, '--import', 'tsx', script]
   if (onlyLoopback() || process.env.DATAMESH_E2E_ALLOW_NETWORK === '1') return [node[0] as string, node.slice(1)]
   for (const flags of [['-n'], ['-rn']]) {
     if (spawnSync('unshare', [...flags, 'true']).status === 0) {
@@ -66,8 +70,8 @@ function meshCommand (): [string, string[]] | undefined {
   return undefined
 }
 
-/** bench/mesh.ts in its namespace: its stdout is one JSON line { figures }, its stderr is passed through. */
-async function meshFigures (command: [string, string[]]): Promise<Record<string, Figure>> {
+/** bench/mesh.ts or bench/app.ts in its namespace: its stdout is one JSON line { figures }, its stderr is passed through. */
+async function isolatedFigures (command: [string, string[]]): Promise<Record<string, Figure>> {
   // the app is built into a folder of this run's own, so a concurrent e2e run or bench never shares it
   const dist = await mkdtemp(join(os.tmpdir(), 'datamesh-bench-dist-'))
   const child = spawn(command[0], command[1], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, DATAMESH_E2E_ISOLATED: '1', DATAMESH_E2E_DIST: dist } })
@@ -75,7 +79,7 @@ async function meshFigures (command: [string, string[]]): Promise<Record<string,
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => { out += chunk })
   const code = await new Promise<number | null>((resolve, reject) => { child.on('error', reject).on('close', resolve) })
     .finally(async () => { await rm(dist, { recursive: true, force: true }) })
-  if (code !== 0) throw new Error(`bench/mesh.ts failed (exit code ${code})`)
+  if (code !== 0) throw new Error(`${command[1].find(a => a.includes('bench/')) ?? 'bench part'} failed (exit code ${code})`)
   const last = out.trim().split('\n').at(-1) ?? ''
   return (JSON.parse(last) as { figures: Record<string, Figure> }).figures
 }
@@ -99,38 +103,51 @@ async function browserFigures (): Promise<{ figures: Record<string, Figure>, chr
   }
 }
 
-const withMesh = process.env.BENCH_MESH !== '0'
-const mesh = withMesh ? meshCommand() : undefined
-if (withMesh && mesh === undefined) {
+const parts = new Set((process.env.BENCH_ONLY ?? 'node,browser,memory,mesh,app').split(',').map(p => p.trim()))
+if (process.env.BENCH_MESH === '0') { parts.delete('mesh'); parts.delete('app') }
+const isolated = parts.has('mesh') || parts.has('app') ? isolatedCommand('bench/mesh.ts') : undefined
+if ((parts.has('mesh') || parts.has('app')) && isolated === undefined) {
   process.stderr.write('bench: cannot create a loopback-only network namespace (unshare -n / -rn failed).\n' +
-    'The mesh figures start WebRTC between browser tabs, which must not touch real interfaces.\n' +
+    'The mesh and app figures start WebRTC between browser tabs, which must not touch real interfaces.\n' +
     'Run as root, enable unprivileged user namespaces, set DATAMESH_E2E_ALLOW_NETWORK=1 to accept the risk,\n' +
-    'or BENCH_MESH=0 to measure without the mesh figures.\n')
+    'or BENCH_MESH=0 to measure without the mesh and app figures.\n')
   process.exit(1)
 }
 
-log(`runs=${runs} size=${sizeMiB} MiB`)
-log('node pipeline and primitives')
-const node = await nodeFigures()
-log('browser')
-const browser = await browserFigures()
-log('1 GiB encode peak memory')
-const memory = await peakMemory()
-let meshResults: Record<string, Figure> = {}
-if (mesh !== undefined) {
-  log(`mesh (${mesh[0] === 'unshare' ? `in a new network namespace: unshare ${mesh[1][0]}` : 'in this network namespace'})`)
-  meshResults = await meshFigures(mesh)
-} else {
-  log('mesh figures left out (BENCH_MESH=0)')
+const resultsUrl = new URL('./results.json', import.meta.url)
+interface Results { generatedAt: string, machine: Record<string, unknown>, runs: number, meshRuns?: number, meshSizeMiB?: number, figures: Record<string, Figure> }
+const previous = parts.size < 5 ? JSON.parse(await readFile(resultsUrl, 'utf8').catch(() => '{}')) as Partial<Results> : {}
+
+log(`runs=${runs} size=${sizeMiB} MiB parts=${[...parts].join(',')}`)
+let figures: Record<string, Figure> = { ...previous.figures }
+let chromiumVersion = (previous.machine?.chromium as string | undefined) ?? 'not measured'
+if (parts.has('node')) {
+  log('node pipeline and primitives')
+  figures = { ...figures, ...await nodeFigures() }
 }
-const figures: Record<string, Figure> = { ...browser.figures, ...node, ...memory, ...meshResults }
+if (parts.has('browser')) {
+  log('browser')
+  const browser = await browserFigures()
+  chromiumVersion = browser.chromium
+  figures = { ...figures, ...browser.figures }
+}
+if (parts.has('memory')) {
+  log('1 GiB encode peak memory')
+  figures = { ...figures, ...await peakMemory() }
+}
+for (const part of ['mesh', 'app'] as const) {
+  if (!parts.has(part)) continue
+  const command = isolatedCommand(`bench/${part}.ts`) as [string, string[]]
+  log(`${part} (${command[0] === 'unshare' ? `in a new network namespace: unshare ${command[1][0]}` : 'in this network namespace'})`)
+  figures = { ...figures, ...await isolatedFigures(command) }
+}
 const sorted = Object.fromEntries(Object.entries(figures).sort(([a], [b]) => a.localeCompare(b)))
-const results = {
+const results: Results = {
   generatedAt: new Date().toISOString(),
-  machine: { cpu: os.cpus()[0]?.model ?? 'unknown', cores: os.cpus().length, node: process.version, chromium: browser.chromium },
+  machine: { cpu: os.cpus()[0]?.model ?? 'unknown', cores: os.cpus().length, node: process.version, chromium: chromiumVersion },
   runs,
-  ...(mesh !== undefined ? { meshRuns: Number(process.env.BENCH_MESH_RUNS ?? 3), meshSizeMiB: Number(process.env.BENCH_MESH_MIB ?? 64) } : {}),
+  ...(parts.has('mesh') ? { meshRuns: Number(process.env.BENCH_MESH_RUNS ?? 3), meshSizeMiB: Number(process.env.BENCH_MESH_MIB ?? 64) } : previous.meshRuns !== undefined ? { meshRuns: previous.meshRuns, meshSizeMiB: previous.meshSizeMiB } : {}),
   figures: sorted
 }
-await writeFile(new URL('./results.json', import.meta.url), JSON.stringify(results, null, 2) + '\n')
+await writeFile(resultsUrl, JSON.stringify(results, null, 2) + '\n')
 process.stdout.write(JSON.stringify(results, null, 2) + '\n')
