@@ -1,4 +1,8 @@
-/** info: what the index says about a file, and what its manifest says (fetched from the mesh). */
+/**
+ * info: what the index says about a file, and what its manifest says (fetched
+ * from the mesh). The owner's index names and tags win (they follow renames
+ * and retags); a recipient of a share sees what the file was stored with.
+ */
 import { wipe } from '../../core/bytes.ts'
 import type { MeshContext } from '../context.ts'
 import { loadManifest, resolveFile } from '../resolve.ts'
@@ -11,10 +15,10 @@ export async function info (ctx: MeshContext, ref: FileRef, options: MeshOptions
     const c = manifest.coding
     return {
       key: file.key,
-      name: manifest.name,
+      name: file.entry?.name ?? manifest.name,
       type: manifest.type,
       size: manifest.size,
-      tags: manifest.tags,
+      tags: file.entry !== undefined ? [...file.entry.tags] : manifest.tags,
       created: manifest.created,
       manifestHolders: file.entry?.manifestHolders ?? [],
       stripes: manifest.stripes.length,
