@@ -1,0 +1,41 @@
+import { describe, expect, it } from 'vitest'
+import { errorMessage, formatBytes, formatDuration, formatRate, shortPeer } from '../../../src/app/files/format.ts'
+import { AbortedError, AlreadyExistsError, QuotaExceededError } from '../../../src/core/errors.ts'
+
+describe('format', () => {
+  it('sizes', () => {
+    expect(formatBytes(0)).toBe('0 B')
+    expect(formatBytes(999)).toBe('999 B')
+    expect(formatBytes(1000)).toBe('1 kB')
+    expect(formatBytes(1500)).toBe('1.5 kB')
+    expect(formatBytes(12_345_678)).toBe('12.3 MB')
+    expect(formatBytes(250_000_000)).toBe('250 MB')
+    expect(formatBytes(999_700)).toBe('1 MB')
+    expect(formatBytes(1_000_000)).toBe('1 MB')
+    expect(formatBytes(-1)).toBe('–')
+    expect(formatRate(2_500_000)).toBe('2.5 MB/s')
+  })
+
+  it('durations', () => {
+    expect(formatDuration(undefined)).toBe('–')
+    expect(formatDuration(0.2)).toBe('1 s')
+    expect(formatDuration(59)).toBe('59 s')
+    expect(formatDuration(60)).toBe('1 min')
+    expect(formatDuration(185)).toBe('3 min 5 s')
+    expect(formatDuration(7800)).toBe('2 h 10 min')
+    expect(formatDuration(Infinity)).toBe('–')
+  })
+
+  it('peer ids', () => {
+    expect(shortPeer('12D3KooWabcdefghijk')).toBe('…fghijk')
+    expect(shortPeer('me')).toBe('me')
+  })
+
+  it('errors read as sentences, never stacks', () => {
+    expect(errorMessage(new AbortedError())).toBe('Cancelled')
+    expect(errorMessage(new AlreadyExistsError())).toBe('A file with this name already exists')
+    expect(errorMessage(new QuotaExceededError('Storage quota exceeded'))).toMatch(/^Not enough room/)
+    expect(errorMessage(new Error('plain'))).toBe('plain')
+    expect(errorMessage('text')).toBe('text')
+  })
+})
