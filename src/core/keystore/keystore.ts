@@ -17,7 +17,7 @@
  */
 import { AlreadyExistsError, InvalidParametersError, LockedError, NotFoundError, throwIfAborted } from '../errors.ts'
 import { equalBytes, wipe } from '../bytes.ts'
-import { generateIdentity, identityFromSecretKeys, publicIdentity, type Identity, type PublicIdentity } from '../keys/identity.ts'
+import { generateIdentity, identityFromSecretKeys, publicIdentity, wipeIdentity, type Identity, type PublicIdentity } from '../keys/identity.ts'
 import { decodePublicIdentity, encodePublicIdentity, formatPublicIdentity } from '../keys/public-key.ts'
 import { ARGON2_DEFAULT, checkArgon2Params, type Argon2Params } from './argon2.ts'
 import { derivePasswordKey, derivedAlike, parseSealedBlob } from './sealed.ts'
@@ -156,6 +156,8 @@ export class Keystore {
   async deleteKey (name: string, options?: UnlockingOptions): Promise<void> {
     await this.#exclusive(async () => {
       const record = await this.#existing(name, options)
+      // a password given must be the right one, even while unlocked
+      if (options?.password !== undefined && this.#session?.isOpen === true) await this.#checkPassword(options.password, options)
       const session = await this.#writable(options)
       const def = await this.#vault.getDefault(options)
       const next = def === name ? (await this.list(options)).find(k => k.name !== name)?.name ?? null : undefined
@@ -228,6 +230,16 @@ export class Keystore {
     for (const o of opened) session.add(new UnlockedIdentity(o.record.name, o.identity))
     this.lock()
     this.#session = session
+  }
+
+  /** BadPasswordError unless `password` opens the stored keys; nothing changes either way. */
+  async checkPassword (password: string, options?: AbortOptions): Promise<void> {
+    await this.#exclusive(async () => { await this.#checkPassword(password, options) })
+  }
+
+  async #checkPassword (password: string, options?: AbortOptions): Promise<void> {
+    const { opened } = await openRecords(await this.#vault.list(options), password, options)
+    for (const o of opened) wipeIdentity(o.identity)
   }
 
   /**

@@ -99,6 +99,11 @@ describe('Keystore', () => {
 
     const job = await ks.key('job')
     const sealedLength = (await vault.get('job'))?.sealed.byteLength
+    // while unlocked a password given must still be the right one: a wrong one deletes nothing
+    await expectError(ks.deleteKey('job', { password: STRONG2 }), 'BadPasswordError')
+    await expectError(ks.checkPassword(STRONG2), 'BadPasswordError')
+    await ks.checkPassword(STRONG)
+    expect((await ks.list()).map(k => k.name)).toEqual(['main', 'job'])
     vault.batches.length = 0
     await ks.deleteKey('job')
     // first the record is overwritten with random bytes of the same length, then deleted
