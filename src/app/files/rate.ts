@@ -6,6 +6,8 @@
 
 /** how far back the speed looks (ms) */
 export const RATE_WINDOW = 5000
+/** no speed until the samples span this long (ms): the first instants say little */
+export const MIN_SPAN = 1000
 
 export class RateMeter {
   readonly #window: number
@@ -24,11 +26,11 @@ export class RateMeter {
     while (this.#samples.length > 2 && (this.#samples[1]?.at ?? at) <= at - this.#window) this.#samples.shift()
   }
 
-  /** bytes per second over the window; 0 until two samples span some time */
+  /** bytes per second over the window; 0 until the samples span MIN_SPAN */
   rate (): number {
     const first = this.#samples[0]
     const last = this.#samples.at(-1)
-    if (first === undefined || last === undefined || last.at <= first.at) return 0
+    if (first === undefined || last === undefined || last.at - first.at < MIN_SPAN) return 0
     return (last.bytes - first.bytes) * 1000 / (last.at - first.at)
   }
 

@@ -29,6 +29,8 @@ export interface TransferTask {
   signal: AbortSignal
   /** bytes done so far */
   progress: (bytesDone: number) => void
+  /** the bytes expected, once the task knows */
+  setSize: (size: number) => void
 }
 
 export class TransferList {
@@ -60,7 +62,8 @@ export class TransferList {
       this.#changed()
     }
     try {
-      const result = await task({ signal: controller.signal, progress })
+      const setSize = (size: number): void => { transfer.size = size; this.#changed() }
+      const result = await task({ signal: controller.signal, progress, setSize })
       if (controller.signal.aborted) {
         transfer.status = 'cancelled'
       } else {
@@ -69,7 +72,8 @@ export class TransferList {
         if (typeof result === 'string') transfer.result = result
       }
     } catch (err) {
-      if (controller.signal.aborted) {
+      // an AbortError without our abort: the person closed the save dialog
+      if (controller.signal.aborted || (err instanceof Error && err.name === 'AbortError')) {
         transfer.status = 'cancelled'
       } else {
         transfer.status = 'failed'

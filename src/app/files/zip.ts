@@ -51,15 +51,3 @@ export function zipFiles (files: readonly ZipSource[], options: { signal?: Abort
   if (response.body === null) throw new Error('The archive has no body')
   return { stream: response.body, size: Number(predictLength(metadata)) }
 }
-
-/** A stream that reports the bytes that went through it so far. */
-export function countBytes (stream: ReadableStream<Uint8Array>, onBytes: (total: number) => void): ReadableStream<Uint8Array> {
-  let total = 0
-  return stream.pipeThrough(new TransformStream<Uint8Array, Uint8Array>({
-    transform (chunk, controller) {
-      total += chunk.byteLength
-      onBytes(total)
-      controller.enqueue(chunk)
-    }
-  }))
-}

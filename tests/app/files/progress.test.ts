@@ -57,7 +57,7 @@ describe('put progress', () => {
 })
 
 describe('RateMeter', () => {
-  it('is 0 until two samples span some time', () => {
+  it('is 0 until the samples span a second', () => {
     const m = new RateMeter()
     expect(m.rate()).toBe(0)
     m.sample(0, 0)
@@ -65,6 +65,8 @@ describe('RateMeter', () => {
     m.sample(0, 100)
     expect(m.rate()).toBe(0)
     m.sample(500, 1000)
+    expect(m.rate()).toBe(0)
+    m.sample(1000, 2000)
     expect(m.rate()).toBe(2000)
   })
 
@@ -82,7 +84,7 @@ describe('RateMeter', () => {
     m.sample(1000, 5000)
     m.sample(2000, 1000)
     expect(m.rate()).toBe(0)
-    m.sample(3000, 2000)
+    m.sample(4000, 3000)
     expect(m.rate()).toBe(1000)
   })
 })

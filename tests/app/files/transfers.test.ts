@@ -22,11 +22,24 @@ describe('TransferList', () => {
     expect(list.items[0]?.eta).toBeUndefined()
   })
 
+  it('the task can tell the size once it knows it', async () => {
+    const list = new TransferList()
+    const t = await list.start('all.zip', undefined, async ({ setSize, progress }) => { setSize(500); progress(200) })
+    expect(t).toMatchObject({ size: 500, bytesDone: 500, status: 'done' })
+  })
+
   it('a failure is a readable message', async () => {
     const list = new TransferList()
     const t = await list.start('x', undefined, async () => { throw new NotFoundError('No file named x') })
     expect(t.status).toBe('failed')
     expect(t.error).toBe('Not found: No file named x')
+  })
+
+  it('a closed save dialog (AbortError) counts as cancelled', async () => {
+    const list = new TransferList()
+    const t = await list.start('x', 1, async () => { throw new DOMException('The user aborted a request.', 'AbortError') })
+    expect(t.status).toBe('cancelled')
+    expect(t.error).toBeUndefined()
   })
 
   it('cancel aborts the task\'s signal and shows at once', async () => {

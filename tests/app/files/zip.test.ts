@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { countBytes, zipFiles, zipPath, type ZipSource } from '../../../src/app/files/zip.ts'
+import { zipFiles, zipPath, type ZipSource } from '../../../src/app/files/zip.ts'
 
 function streamOf (bytes: Uint8Array, chunk = 7): ReadableStream<Uint8Array> {
   let at = 0
@@ -78,14 +78,5 @@ describe('zipFiles', () => {
     }))
     const { stream } = zipFiles(files, { signal: controller.signal })
     await expect(readAll(stream)).rejects.toThrow()
-  })
-})
-
-describe('countBytes', () => {
-  it('reports the running total and passes the bytes through', async () => {
-    const seen: number[] = []
-    const out = await readAll(countBytes(streamOf(new Uint8Array(20).fill(1), 8), n => { seen.push(n) }))
-    expect(out).toEqual(new Uint8Array(20).fill(1))
-    expect(seen).toEqual([8, 16, 20])
   })
 })
