@@ -1,5 +1,6 @@
-import { describe, expect, it } from 'vitest'
-import { Console, describeError, renderAll, type Block } from '../../src/console/index.ts'
+import { describe, expect, expectTypeOf, it } from 'vitest'
+import type { DataMeshApi } from '../../src/app/runtime/api.ts'
+import { Console, describeError, renderAll, type Block, type ConsoleBackend } from '../../src/console/index.ts'
 import { FakeBackend, FakeHost, harness, only } from './fakes.ts'
 
 describe('history, clear, pwd, quit', () => {
@@ -98,4 +99,8 @@ describe('running lines', () => {
       'help x'
     ].join('\n'))
   })
+})
+
+it('window.datamesh (DataMeshApi) is a ConsoleBackend as it is', () => {
+  expectTypeOf<DataMeshApi>().toExtend<ConsoleBackend>()
 })
