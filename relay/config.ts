@@ -11,6 +11,7 @@
  * | --storage-peers       | STORAGE_PEERS          | 6 (0 = pure relay) |
  * | --storage-quota       | STORAGE_QUOTA          | 1 GiB per storage peer |
  * | --owner-quota         | OWNER_QUOTA            | 256 MiB per owner per storage peer |
+ * | --provide-rate        | PROVIDE_RATE           | 4 DHT provider announcements per second, all storage peers together (0 = none) |
  * | --data-dir            | DATA_DIR               | ./.data            |
  * | --max-reservations    | RELAY_MAX_RESERVATIONS | 128                |
  * | --relay-data-limit    | RELAY_DATA_LIMIT       | 1048576 bytes per relayed connection |
@@ -32,6 +33,8 @@ export interface RelayConfig {
   storagePeers: number
   storageQuota: number
   ownerQuota: number
+  /** DHT provider announcements the storage peers start per second, together */
+  provideRate: number
   dataDir: string
   maxReservations: number
   relayDataLimit: bigint
@@ -46,6 +49,15 @@ export class ConfigError extends Error {
   static override name = 'ConfigError'
   constructor (message: string) { super(message); this.name = 'ConfigError' }
 }
+
+/**
+ * An announcement is a DHT lookup plus a message to each of the closest
+ * peers (tens of ms of CPU in a small mesh), while a small shard is stored in
+ * well under one: a few a second keep the records coming without starving
+ * the stores. Readers find fresh shards through the manifest's placement
+ * hints first.
+ */
+export const DEFAULT_PROVIDE_RATE = 4
 
 const GiB = 1024 ** 3
 const MiB = 1024 ** 2
@@ -73,6 +85,7 @@ export function loadConfig (argv: string[] = process.argv.slice(2), env: NodeJS.
       'storage-peers': { type: 'string' },
       'storage-quota': { type: 'string' },
       'owner-quota': { type: 'string' },
+      'provide-rate': { type: 'string' },
       'data-dir': { type: 'string' },
       'max-reservations': { type: 'string' },
       'relay-data-limit': { type: 'string' },
@@ -106,6 +119,7 @@ export function loadConfig (argv: string[] = process.argv.slice(2), env: NodeJS.
     storagePeers: int('storage peers', values['storage-peers'] ?? env.STORAGE_PEERS, 6),
     storageQuota: int('storage quota', values['storage-quota'] ?? env.STORAGE_QUOTA, GiB),
     ownerQuota: int('owner quota', values['owner-quota'] ?? env.OWNER_QUOTA, 256 * MiB),
+    provideRate: int('provide rate', values['provide-rate'] ?? env.PROVIDE_RATE, DEFAULT_PROVIDE_RATE),
     dataDir: resolve(values['data-dir'] ?? env.DATA_DIR ?? '.data'),
     maxReservations: int('max reservations', values['max-reservations'] ?? env.RELAY_MAX_RESERVATIONS, 128, 1),
     relayDataLimit: BigInt(int('relay data limit', values['relay-data-limit'] ?? env.RELAY_DATA_LIMIT, 1 << 20, 1024)),

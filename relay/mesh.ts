@@ -12,6 +12,7 @@ import { loadOrCreatePeerKey } from '../src/net/peer-key.ts'
 import { fileKeyStorage } from '../src/net/peer-key-fs.ts'
 import { keepBootstrapped } from '../src/net/bootstrap.ts'
 import { dialable, type BootstrapPeer } from '../src/net/options.ts'
+import { AnnounceQueue } from '../src/net/announce-queue.ts'
 import { createHttpServer } from './http.ts'
 import { startStoragePeer, type StoragePeer } from './storage-peer.ts'
 import type { RelayConfig } from './config.ts'
@@ -54,11 +55,19 @@ export async function startMesh (config: RelayConfig, log: Logger): Promise<Runn
   const stopRelayBootstrap = otherRelays.length > 0 ? keepBootstrapped(relay, otherRelays) : () => {}
 
   const bootstrap: BootstrapPeer[] = [...relayMultiaddrs().map(multiaddr => ({ multiaddr, priority: 0 })), ...otherRelays.map(p => ({ ...p, priority: 1 }))]
+  // the storage peers share this process, so their DHT announcements share one budget
+  // (a rate of 0 keeps no announcement waiting: none is made)
+  const announcements = new AnnounceQueue({
+    log: relay.logger.forComponent('datamesh:relay:announce'),
+    concurrency: 1,
+    interval: config.provideRate > 0 ? Math.ceil(1000 / config.provideRate) : 0,
+    ...(config.provideRate === 0 ? { maxPending: 0 } : {})
+  })
   const storage: StoragePeer[] = []
   for (let i = 0; i < config.storagePeers; i++) {
     storage.push(await startStoragePeer({
       index: i, dataDir: config.dataDir, host: config.host, quota: config.storageQuota, ownerQuota: config.ownerQuota,
-      bootstrap, allowPrivateAddresses, logger: log.child({ component: `storage-${i}` })
+      bootstrap, allowPrivateAddresses, logger: log.child({ component: `storage-${i}` }), announcements
     }))
   }
 
@@ -73,6 +82,8 @@ export async function startMesh (config: RelayConfig, log: Logger): Promise<Runn
   }
   gauge('datamesh_relay_reservations', 'Circuit relay reservations held', reservations)
   gauge('datamesh_relay_connections', 'Open connections of the relay node', () => relay.getConnections().length)
+  gauge('datamesh_announce_pending', 'DHT provider announcements of the storage peers waiting to start', () => announcements.stats.pending)
+  gauge('datamesh_announce_dropped', 'DHT provider announcements dropped because the queue was full', () => announcements.stats.dropped)
   gauge('datamesh_storage_used_bytes', 'Bytes stored by the local storage peers', async () => (await Promise.all(storage.map(async s => (await s.store.usage().catch(() => ({ bytes: 0 }))).bytes))).reduce((a, b) => a + b, 0))
 
   const usage = new Map<string, { bytes: number, count: number, quota: number }>()
@@ -125,6 +136,7 @@ export async function startMesh (config: RelayConfig, log: Logger): Promise<Runn
       stopping ??= (async () => {
         clearInterval(usageTimer)
         stopRelayBootstrap()
+        announcements.stop()
         await new Promise<void>(resolve => { http.close(() => { resolve() }); http.closeAllConnections() })
         await Promise.all(storage.map(async s => { await s.stop() }))
         await relay.stop()

@@ -1,7 +1,9 @@
 /**
  * An always-on storage peer: a DataMesh node with a disk-backed shard store
  * under its own folder, serving the shard and info protocols, reachable by
- * browsers over WebSockets, and kept connected to the relays.
+ * browsers over WebSockets, and kept connected to the relays. It announces
+ * every shard it newly keeps in the DHT through an announce queue
+ * (src/net/announce-queue.ts), never while the store waits for its answer.
  */
 import { join } from 'node:path'
 import type { Libp2p } from 'libp2p'
@@ -14,7 +16,7 @@ import { dialable, type BootstrapPeer } from '../src/net/options.ts'
 import { openFsStore } from '../src/store/fs.ts'
 import type { ShardStore } from '../src/store/types.ts'
 import { dataMeshServices } from '../src/net/services.ts'
-import { providerKey } from '../src/net/dht-keys.ts'
+import { AnnounceQueue, announcer } from '../src/net/announce-queue.ts'
 import type { Logger } from './log.ts'
 
 export interface StoragePeerInit {
@@ -27,6 +29,8 @@ export interface StoragePeerInit {
   allowPrivateAddresses: boolean
   logger: Logger
   registry?: Registry
+  /** the queue its DHT announcements wait in (shared by the peers of one process); default: a queue of its own */
+  announcements?: AnnounceQueue
 }
 
 export interface StoragePeer {
@@ -40,6 +44,7 @@ export interface StoragePeer {
 export async function startStoragePeer (init: StoragePeerInit): Promise<StoragePeer> {
   const dir = join(init.dataDir, `storage-${init.index}`)
   const store = await openFsStore({ root: join(dir, 'shards'), quota: init.quota })
+  const queue = init.announcements ?? new AnnounceQueue()
   let announce: ((id: string) => void) | undefined
   const node = await createServerNode({
     nodeType: 'storage',
@@ -49,9 +54,7 @@ export async function startStoragePeer (init: StoragePeerInit): Promise<StorageP
     // holders announce what they keep, so readers find shards by id even after repair moved them
     services: dataMeshServices({ store, nodeType: 'storage', perOwnerQuota: init.ownerQuota, onStored: id => { announce?.(id) } })
   })
-  announce = (id) => {
-    node.contentRouting.provide(providerKey(id)).catch((err: unknown) => { init.logger.debug('provide failed', { id, error: String(err) }) })
-  }
+  announce = announcer(node, queue)
   const peerId = node.peerId.toString()
   const stopBootstrap = keepBootstrapped(node, init.bootstrap)
   init.logger.info('storage peer started', { index: init.index, peerId, multiaddrs: dialable(node.getMultiaddrs(), peerId) })
@@ -62,6 +65,7 @@ export async function startStoragePeer (init: StoragePeerInit): Promise<StorageP
     multiaddrs: () => dialable(node.getMultiaddrs(), peerId),
     stop: async () => {
       stopBootstrap()
+      if (init.announcements === undefined) queue.stop() // a shared queue belongs to its owner
       await node.stop()
       await store.close()
     }
