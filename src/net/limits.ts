@@ -42,9 +42,13 @@ export interface LimitsInit {
 }
 
 export const DEFAULT_LIMITS: Readonly<LimitsInit> = Object.freeze({
-  /** a reader fetching a stripe asks each holder once or twice: 50/s is generous */
-  requestsPerSecond: 50,
-  requestBurst: 100,
+  /**
+   * a reader asks each holder once or twice per stripe; a tab storing a few
+   * hundred small files a second sends each holder a few hundred batched
+   * store requests (at most two at a time); concurrency is bounded below
+   */
+  requestsPerSecond: 500,
+  requestBurst: 1000,
   /** above the ~55 MB/s one WebSocket connection carries on the project's machines */
   bytesPerSecond: 64 * MiB,
   bytesBurst: 128 * MiB,

@@ -21,7 +21,7 @@ function refusal (fn: () => unknown): RateLimitedError {
 describe('PeerLimiter', () => {
   it('has the documented defaults', () => {
     expect(new PeerLimiter().limits).toEqual(DEFAULT_LIMITS)
-    expect(DEFAULT_LIMITS).toMatchObject({ requestsPerSecond: 50, maxStreamsPerPeer: 8, maxStreams: 64, banThreshold: 100 })
+    expect(DEFAULT_LIMITS).toMatchObject({ requestsPerSecond: 500, maxStreamsPerPeer: 8, maxStreams: 64, banThreshold: 100 })
   })
 
   it('refills the request bucket over time', () => {

@@ -7,8 +7,9 @@ import { parseShardCid, shardCid } from '../../src/core/hash.ts'
 import { decodeResponse, encodeFailure, encodeOk } from '../../src/net/protocol/envelope.ts'
 import { decodeInfoRequest, decodeInfoResponse, encodeInfoRequest, encodeInfoResponse } from '../../src/net/protocol/info-messages.ts'
 import {
-  decodeFetchResponse, decodeHasResponse, decodeShardRequest, deletePreimage, encodeShardRequest, storePreimage, type ShardRequest
+  decodeFetchResponse, decodeHasResponse, decodeShardRequest, decodeStoreManyResponse, deletePreimage, encodeShardRequest, grantPreimage, storePreimage, type ShardRequest
 } from '../../src/net/protocol/shard-messages.ts'
+import { wireError } from '../../src/net/protocol/envelope.ts'
 
 const MAX = 1 << 20
 const id = shardCid(Uint8Array.of(1, 2, 3))
@@ -27,7 +28,8 @@ describe('shard requests', () => {
     { op: 'fetch', id },
     { op: 'has', ids: [id, shardCid(Uint8Array.of(4))] },
     { op: 'has', ids: [] },
-    { op: 'delete', id, owner, ts: 5, sig }
+    { op: 'delete', id, owner, ts: 5, sig },
+    { op: 'store-many', shards: [{ id, data: Uint8Array.of(1, 2, 3) }, { id: shardCid(Uint8Array.of(4)), data: new Uint8Array(0) }], owner, exp: 1_700_000_600_000, sig }
   ]
 
   it('round-trip', () => {
@@ -51,7 +53,13 @@ describe('shard requests', () => {
       { v: 1, op: 'delete', id: id.bytes, owner: new Uint8Array(31), ts: 1, sig },
       { v: 1, op: 'delete', id: id.bytes, owner, ts: -1, sig },
       { v: 1, op: 'delete', id: id.bytes, owner, ts: 1.5, sig },
-      { v: 1, op: 'store', id: id.bytes, data: new Uint8Array(11), owner, ts: 1, sig }
+      { v: 1, op: 'store', id: id.bytes, data: new Uint8Array(11), owner, ts: 1, sig },
+      { v: 1, op: 'store-many', shards: [], owner, exp: 1, sig },
+      { v: 1, op: 'store-many', shards: [[id.bytes]], owner, exp: 1, sig },
+      { v: 1, op: 'store-many', shards: [[id.bytes, new Uint8Array(11)]], owner, exp: 1, sig },
+      { v: 1, op: 'store-many', shards: [[id.bytes, 'data']], owner, exp: 1, sig },
+      { v: 1, op: 'store-many', shards: [[id.bytes, new Uint8Array(1)]], owner, exp: 1 },
+      { v: 1, op: 'store-many', shards: Array.from({ length: 257 }, () => [id.bytes, new Uint8Array(1)]), owner, exp: 1, sig }
     ]) {
       expect(errorOf(() => decodeShardRequest(encodeCbor(bad), MAX, 10)).name).toBe('MalformedDataError')
     }
@@ -73,6 +81,12 @@ describe('signature preimages (frozen: changing them breaks every deployed holde
     expect(Buffer.from(p.subarray(0, 24)).toString()).toBe('datamesh/shard/store/v1\0')
     expect(hex(p.subarray(24))).toBe(hex(encodeCbor([cid.bytes, owner, holder, 1_700_000_000_000])))
     expect(hex(p.subarray(24, 26))).toBe('8458') // array(4), bytes(1-byte length)
+  })
+  it('grant binds owner, holder, delegate and expiry', () => {
+    const delegate = Uint8Array.of(0x00, 0x24, 0x08, 0x02)
+    const p = grantPreimage(owner, holder, delegate, 1_700_000_600_000)
+    expect(Buffer.from(p.subarray(0, 24)).toString()).toBe('datamesh/shard/grant/v1\0')
+    expect(hex(p.subarray(24))).toBe(hex(encodeCbor([owner, holder, delegate, 1_700_000_600_000])))
   })
   it('delete binds id, holder and time', () => {
     const p = deletePreimage(id, holder, 42)
@@ -105,6 +119,17 @@ describe('response envelope', () => {
     expect(errorOf(() => decodeHasResponse(encodeOk({ have: [1, 0] }), MAX, 2)).name).toBe('MalformedDataError')
     const badDetails = encodeCbor({ v: 1, ok: false, error: { name: 'NotFoundError', message: 'x', details: { a: [1] } } })
     expect(errorOf(() => decodeResponse(badDetails, MAX, 'x', () => undefined)).name).toBe('MalformedDataError')
+  })
+
+  it('reads store-many answers per shard, with typed errors', () => {
+    const quota = wireError(new QuotaExceededError('full', { quota: 1 }))
+    const answers = decodeStoreManyResponse(encodeOk({ errors: [null, quota] }), MAX, 2)
+    expect(answers[0]).toBeUndefined()
+    expect(answers[1]).toBeInstanceOf(QuotaExceededError)
+    expect(answers[1]?.details).toEqual({ quota: 1 })
+    for (const bad of [{ errors: [null] }, { errors: [null, 'no'] }, { errors: [null, { name: 'X' }] }, {}]) {
+      expect(errorOf(() => decodeStoreManyResponse(encodeOk(bad), MAX, 2)).name).toBe('MalformedDataError')
+    }
   })
 })
 

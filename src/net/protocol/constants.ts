@@ -28,11 +28,19 @@ export const INFO_FRAME_MAX = 64 * KiB
 
 /** Most ids one `has` request may ask about. */
 export const MAX_HAS_IDS = 256
+/** Most shards one `store-many` request may carry (its frame is capped like any other). */
+export const MAX_BATCH_SHARDS = 256
+/** Room a `store-many` frame needs per shard besides its bytes (id, array headers). */
+export const BATCH_ITEM_ALLOWANCE = 64
 /** Longest shard id in bytes (a CIDv1 raw BLAKE3-256 is 36; room for no more). */
 export const MAX_CID_BYTES = 64
 
 /** Accepted distance between a signed timestamp and the holder's clock, either way. */
 export const DEFAULT_MAX_CLOCK_SKEW = 10 * minute
+/** How long a client asks a store grant to last: one signature per holder every few minutes. */
+export const GRANT_LIFETIME = 10 * minute
+/** The longest a holder lets a store grant last (beyond the clock skew): a leaked grant is worth little. */
+export const MAX_GRANT_LIFETIME = 60 * minute
 /** Time for one whole exchange (request in, response out), on either side. */
 export const DEFAULT_TIMEOUT = 30 * second
 /** How long a server lingers for the peer to finish after an error answer, before resetting. */
@@ -53,6 +61,7 @@ export const MAX_OUTBOUND_STREAMS = 32
 /** Domain strings of the owner signatures (see shard-messages.ts). */
 export const STORE_DOMAIN = 'datamesh/shard/store/v1'
 export const DELETE_DOMAIN = 'datamesh/shard/delete/v1'
+export const GRANT_DOMAIN = 'datamesh/shard/grant/v1'
 
 /** Longest error message and name carried in an error answer. */
 export const MAX_ERROR_MESSAGE = 1024

@@ -75,12 +75,13 @@ export function decodeResponse<T> (frame: Uint8Array, maxBytes: number, what: st
     return value
   }
   if (ok !== false) throw reader.fail('"ok" must be a boolean')
-  const error = readError(reader.map('error'), what)
+  const error = readWireError(reader.map('error'), what)
   reader.done()
   throw reviveError(error)
 }
 
-function readError (map: Record<string, unknown>, what: string): SerializedError {
+/** Strictly read an error map (see the module header). */
+export function readWireError (map: Record<string, unknown>, what: string): SerializedError {
   const { details, ...rest } = map
   const reader = new RecordReader(rest, `${what} error`)
   const out: SerializedError = { name: reader.string('name', MAX_ERROR_NAME), message: reader.string('message', MAX_ERROR_MESSAGE) }

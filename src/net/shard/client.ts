@@ -10,11 +10,13 @@ import { matchesCid, parseShardCid } from '../../core/hash.ts'
 import type { Signer } from '../../core/signature.ts'
 import type { AbortOptions } from '../../store/types.ts'
 import type { ConnectionManagerSlice } from '../protocol/components.ts'
-import { MAX_HAS_IDS, SHARD_PROTOCOL } from '../protocol/constants.ts'
+import type { DataMeshError } from '../../core/errors.ts'
+import { BATCH_ITEM_ALLOWANCE, MAX_BATCH_SHARDS, MAX_HAS_IDS, SHARD_PROTOCOL } from '../protocol/constants.ts'
 import { sendRequest } from '../protocol/exchange.ts'
 import {
-  decodeEmptyResponse, decodeFetchResponse, decodeHasResponse, deletePreimage, encodeShardRequest, storePreimage, type ShardRequest
+  decodeEmptyResponse, decodeFetchResponse, decodeHasResponse, decodeStoreManyResponse, deletePreimage, encodeShardRequest, storePreimage, type ShardRequest
 } from '../protocol/shard-messages.ts'
+import type { Grant } from './grants.ts'
 
 export interface ShardClientContext {
   connectionManager: ConnectionManagerSlice
@@ -44,6 +46,32 @@ export async function storeShard (context: ShardClientContext, peer: PeerId, id:
   const sig = await signer.sign(storePreimage(cid, owner, peer.toMultihash().bytes, ts))
   const answer = await exchange(context, peer, { op: 'store', id: cid, data, owner, ts, sig }, options)
   decodeEmptyResponse(answer, context.maxFrameBytes, 'store')
+}
+
+/** Room the fields of a store-many frame other than its shards take (keys, owner, expiry, signature). */
+const BATCH_HEADER_ALLOWANCE = 256
+
+/** Whether `shards` fit in one store-many request: count, and bytes within a frame. */
+export function fitsOneBatch (context: Pick<ShardClientContext, 'maxFrameBytes'>, count: number, bytes: number): boolean {
+  return count >= 1 && count <= MAX_BATCH_SHARDS && bytes + count * BATCH_ITEM_ALLOWANCE + BATCH_HEADER_ALLOWANCE <= context.maxFrameBytes
+}
+
+/** Several shards in one request under `grant`; per shard, undefined when kept, else the holder's typed error. */
+export async function storeShards (context: ShardClientContext, peer: PeerId, shards: ReadonlyArray<{ id: ShardId, bytes: Uint8Array }>, grant: Grant, options: AbortOptions = {}): Promise<Array<DataMeshError | undefined>> {
+  let bytes = 0
+  const parsed = shards.map(({ id, bytes: data }) => {
+    if (!(data instanceof Uint8Array)) throw new TypeError('shard data must be a Uint8Array')
+    if (data.byteLength > context.maxShardSize) {
+      throw new InvalidParametersError(`A shard is at most ${context.maxShardSize} bytes`, { size: data.byteLength, maxShardSize: context.maxShardSize })
+    }
+    bytes += data.byteLength
+    return { id: parseShardCid(id), data }
+  })
+  if (!fitsOneBatch(context, parsed.length, bytes)) {
+    throw new InvalidParametersError(`One request carries 1 to ${MAX_BATCH_SHARDS} shards within ${context.maxFrameBytes} bytes`, { count: parsed.length, bytes })
+  }
+  const answer = await exchange(context, peer, { op: 'store-many', shards: parsed, owner: grant.owner, exp: grant.exp, sig: grant.sig }, options)
+  return decodeStoreManyResponse(answer, context.maxFrameBytes, parsed.length)
 }
 
 export async function fetchShard (context: ShardClientContext, peer: PeerId, id: ShardId, options: AbortOptions = {}): Promise<Uint8Array> {

@@ -7,6 +7,7 @@ import { base64url } from 'multiformats/bases/base64'
 import { NotAllowedError } from '../../core/errors.ts'
 import type { ShardStore } from '../../store/types.ts'
 import { WriteLock } from '../../store/write-lock.ts'
+import type { VerifiedGrants } from './grants.ts'
 
 export interface ShardHooks {
   /** a shard was newly stored for `owner` (the node may announce itself as a provider) */
@@ -25,6 +26,8 @@ export interface HandlerContext {
   maxClockSkew: number
   now: () => number
   ownerLocks: KeyedLock
+  /** store grants this holder already verified */
+  grants: VerifiedGrants
   hooks: ShardHooks
   signal: AbortSignal
 }

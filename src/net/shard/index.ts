@@ -3,6 +3,7 @@
  *
  *   services: { shards: shardProtocol({ store, perOwnerQuota, onStored }) }
  *   await node.services.shards.store(peerId, id, bytes, signer)
+ *   const refused = await node.services.shards.storeMany(peerId, [{ id, bytes }, ...], signer)
  *   const bytes = await node.services.shards.fetch(peerId, id)
  */
 import { DataMeshShards, type ShardComponents, type ShardProtocolInit, type ShardService } from './service.ts'

@@ -1,9 +1,11 @@
 /**
  * The /datamesh/shard/1.0.0 service (wire format: ../protocol/shard-messages.ts).
  *
- * With a `store` it serves store, fetch, has and delete (one handler file per
- * operation under ./handlers), accounting usage per owner and enforcing
- * `perOwnerQuota`; every node can use the client methods. Inbound streams go
+ * With a `store` it serves store, store-many, fetch, has and delete (one
+ * handler file per operation under ./handlers), accounting usage per owner
+ * and enforcing `perOwnerQuota`; every node can use the client methods.
+ * `storeMany` signs one store grant per owner and holder every few minutes
+ * (./grants.ts) instead of one signature per shard. Inbound streams go
  * through the per-peer limiter (../limits.ts); a peer whose misbehaviour
  * score passes the threshold has its connections closed and is refused for
  * the ban duration. Streams never run on limited (relayed) connections.
@@ -21,12 +23,15 @@ import {
 import { serveStream, type RequestContext } from '../protocol/exchange.ts'
 import type { NodeInfo } from '../protocol/info-messages.ts'
 import { decodeShardRequest } from '../protocol/shard-messages.ts'
-import { deleteShard, fetchShard, hasShards, storeShard, type ShardClientContext, type ShardId } from './client.ts'
+import type { DataMeshError } from '../../core/errors.ts'
+import { deleteShard, fetchShard, fitsOneBatch, hasShards, storeShard, storeShards, type ShardClientContext, type ShardId } from './client.ts'
 import { KeyedLock, type HandlerContext, type ShardHooks } from './context.ts'
+import { GrantBook, VerifiedGrants } from './grants.ts'
 import { handleDelete } from './handlers/delete.ts'
 import { handleFetch } from './handlers/fetch.ts'
 import { handleHas } from './handlers/has.ts'
 import { handleStore } from './handlers/store.ts'
+import { handleStoreMany } from './handlers/store-many.ts'
 
 export interface ShardProtocolInit extends ShardHooks {
   /** serve the protocol from this store; without one the node is a client only */
@@ -52,6 +57,14 @@ export interface ShardService {
   readonly limiter: PeerLimiter
   /** Ask `peer` to keep a shard for the signer (the owner). */
   store: (peer: PeerId, id: ShardId, bytes: Uint8Array, signer: Signer, options?: AbortOptions) => Promise<void>
+  /**
+   * Ask `peer` to keep several shards for the signer in one request, under
+   * a store grant (signed once per holder every few minutes). Per shard:
+   * undefined when kept, else the typed error the holder answered for it.
+   */
+  storeMany: (peer: PeerId, shards: ReadonlyArray<{ id: ShardId, bytes: Uint8Array }>, signer: Signer, options?: AbortOptions) => Promise<Array<DataMeshError | undefined>>
+  /** Whether `count` shards of `bytes` in total fit in one storeMany request. */
+  fitsOneRequest: (count: number, bytes: number) => boolean
   /** A shard's verified bytes from `peer`. */
   fetch: (peer: PeerId, id: ShardId, options?: AbortOptions) => Promise<Uint8Array>
   /** Which of up to 256 shards `peer` holds, in order. */
@@ -76,6 +89,8 @@ export class DataMeshShards implements ShardService, Startable {
   readonly #log: Logger
   readonly #client: ShardClientContext
   readonly #ownerLocks = new KeyedLock()
+  readonly #verifiedGrants = new VerifiedGrants()
+  readonly #grants: GrantBook
   readonly #maxFrameBytes: number
   readonly #timeout: number
   readonly #now: () => number
@@ -97,6 +112,7 @@ export class DataMeshShards implements ShardService, Startable {
       maxFrameBytes: this.#maxFrameBytes,
       now: this.#now
     }
+    this.#grants = new GrantBook(components.peerId, this.#now)
     this.handleStream = this.handleStream.bind(this)
   }
 
@@ -139,6 +155,7 @@ export class DataMeshShards implements ShardService, Startable {
       maxClockSkew: this.#init.maxClockSkew ?? DEFAULT_MAX_CLOCK_SKEW,
       now: this.#now,
       ownerLocks: this.#ownerLocks,
+      grants: this.#verifiedGrants,
       hooks: this.#init,
       signal
     }
@@ -148,11 +165,21 @@ export class DataMeshShards implements ShardService, Startable {
       case 'fetch': return await handleFetch(request, context)
       case 'has': return await handleHas(request, context)
       case 'delete': return await handleDelete(request, context)
+      case 'store-many': return await handleStoreMany(request, context)
     }
   }
 
   async store (peer: PeerId, id: ShardId, bytes: Uint8Array, signer: Signer, options?: AbortOptions): Promise<void> {
     await storeShard(this.#client, peer, id, bytes, signer, options)
+  }
+
+  async storeMany (peer: PeerId, shards: ReadonlyArray<{ id: ShardId, bytes: Uint8Array }>, signer: Signer, options?: AbortOptions): Promise<Array<DataMeshError | undefined>> {
+    const grant = await this.#grants.grant(signer, peer)
+    return await storeShards(this.#client, peer, shards, grant, options)
+  }
+
+  fitsOneRequest (count: number, bytes: number): boolean {
+    return fitsOneBatch(this.#client, count, bytes)
   }
 
   async fetch (peer: PeerId, id: ShardId, options?: AbortOptions): Promise<Uint8Array> {

@@ -1,0 +1,61 @@
+/**
+ * store-many: keep several shards for their owner under a store grant.
+ *
+ * Checks, in order: the grant is in force and signed by the owner for this
+ * holder and the requesting peer (NotAllowedError, reasons
+ * 'stale-timestamp', 'grant-too-long', 'bad-signature'); then, under the
+ * owner's lock: a shard already held for this owner is a success, one held
+ * for anybody else an AlreadyExistsError in its place; the new shards
+ * together stay within perOwnerQuota (else QuotaExceededError for each of
+ * them, nothing stored); the store verifies every new shard against its id
+ * before writing any (CorruptShardError, 'sent-corrupt', for the whole
+ * request) and writes them in one batch, all or none (QuotaExceededError for
+ * each when its own quota is reached).
+ */
+import { AlreadyExistsError, CorruptShardError, QuotaExceededError, type DataMeshError } from '../../../core/errors.ts'
+import type { ShardEntry } from '../../../store/types.ts'
+import { encodeOk, wireError } from '../../protocol/envelope.ts'
+import type { StoreManyRequest } from '../../protocol/shard-messages.ts'
+import { ownerId, type HandlerContext } from '../context.ts'
+import { checkGrant } from '../grants.ts'
+
+export async function handleStoreMany (request: StoreManyRequest, context: HandlerContext): Promise<Uint8Array> {
+  const { store, signal } = context
+  checkGrant({ grant: request, holder: context.holder, delegate: context.peer, now: context.now(), maxClockSkew: context.maxClockSkew, verified: context.grants })
+  const owner = ownerId(request.owner)
+  const errors = new Map<string, DataMeshError>()
+  const stored = await context.ownerLocks.run(owner, async () => {
+    const fresh = new Map<string, ShardEntry>()
+    for (const { id: cid, data } of request.shards) {
+      const id = cid.toString()
+      if (fresh.has(id) || errors.has(id)) continue
+      const existing = await store.stat(id, { signal })
+      if (existing === undefined) fresh.set(id, { id, bytes: data, owner })
+      else if (existing.owner !== owner) errors.set(id, new AlreadyExistsError('This shard is already held here for another owner', { id }))
+    }
+    if (fresh.size === 0) return []
+    const refuseAll = (err: DataMeshError): [] => {
+      for (const id of fresh.keys()) errors.set(id, err)
+      return []
+    }
+    const usage = await store.usage({ signal })
+    const used = usage.byOwner.get(owner)?.bytes ?? 0
+    let needed = 0
+    for (const e of fresh.values()) needed += e.bytes.byteLength
+    if (used + needed > context.perOwnerQuota) {
+      return refuseAll(new QuotaExceededError('Per-owner quota exceeded on this holder', { owner, perOwnerQuota: context.perOwnerQuota, used, needed }))
+    }
+    try {
+      await store.putMany(fresh.values(), { signal })
+    } catch (err) {
+      if (err instanceof CorruptShardError) throw new CorruptShardError('Refused: the bytes of a shard do not hash to its id', { ...err.details, reason: 'sent-corrupt' })
+      if (err instanceof QuotaExceededError) return refuseAll(err)
+      throw err
+    }
+    return [...fresh.keys()]
+  }, signal)
+  for (const id of stored) {
+    try { context.hooks.onStored?.(id, owner) } catch { /* a hook must not fail the request */ }
+  }
+  return encodeOk({ errors: request.shards.map(s => { const e = errors.get(s.id.toString()); return e === undefined ? null : wireError(e) }) })
+}
