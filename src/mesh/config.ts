@@ -1,6 +1,7 @@
 /** Mesh settings: defaults, with reasons, and checks at the boundary. */
 import { InvalidParametersError } from '../core/errors.ts'
 import { codingParameters, DEFAULT_CODING } from '../core/stripe.ts'
+import { MAX_BATCH_SHARDS } from '../net/protocol/constants.ts'
 import type { MeshConfig } from './types.ts'
 
 const second = 1000
@@ -16,13 +17,23 @@ export const DEFAULT_MESH_CONFIG: Readonly<Omit<MeshConfig, 'writeQuorum' | 'cod
   hedgeDelay: 2 * second,
   /** the shard protocol's own exchange limit */
   requestTimeout: 30 * second,
-  /** manifests are tiny and every read needs one: keep as many copies as a stripe has shards */
-  manifestReplicas: 6,
+  /**
+   * manifests are tiny and every read needs one: three copies on distinct
+   * peers survive the loss of any two of them, as a stripe (4 + 2) does
+   */
+  manifestReplicas: 3,
+  /** small puts at once become one request per holder instead of one per shard */
+  storeBatch: 64,
   /** encode the next stripe while the previous one is being stored */
   storeWindow: 2,
   /** free space changes slowly next to a put's duration */
   infoTtl: 30 * second
 })
+
+/** store-many requests under way to one peer at once: one being answered while the next gathers */
+export const STORE_REQUESTS_PER_PEER = 2
+/** bytes of shards in one store-many request: a few large shards, or many small ones */
+export const STORE_BATCH_BYTES = 4 * 1024 * 1024
 
 export function resolveConfig (partial: Partial<MeshConfig> = {}): MeshConfig {
   const defined = Object.fromEntries(Object.entries(partial).filter(([, v]) => v !== undefined)) as Partial<MeshConfig>
@@ -32,8 +43,9 @@ export function resolveConfig (partial: Partial<MeshConfig> = {}): MeshConfig {
   const whole = (n: number, min: number): boolean => Number.isSafeInteger(n) && n >= min
   if (!whole(writeQuorum, c.k) || writeQuorum > c.k + c.m) throw new InvalidParametersError('writeQuorum must lie in [k, k + m]', { writeQuorum, k: c.k, m: c.m })
   if (c.minPeers !== 'warn' && c.minPeers !== 'refuse') throw new InvalidParametersError('minPeers is "warn" or "refuse"', { minPeers: c.minPeers })
-  for (const [name, value, min] of [['hedgeDelay', c.hedgeDelay, 0], ['requestTimeout', c.requestTimeout, 1], ['manifestReplicas', c.manifestReplicas, 1], ['storeWindow', c.storeWindow, 1], ['infoTtl', c.infoTtl, 0]] as const) {
+  for (const [name, value, min] of [['hedgeDelay', c.hedgeDelay, 0], ['requestTimeout', c.requestTimeout, 1], ['manifestReplicas', c.manifestReplicas, 1], ['storeWindow', c.storeWindow, 1], ['infoTtl', c.infoTtl, 0], ['storeBatch', c.storeBatch, 1]] as const) {
     if (!whole(value, min)) throw new InvalidParametersError(`${name} must be a whole number >= ${min}`, { [name]: value })
   }
+  if (c.storeBatch > MAX_BATCH_SHARDS) throw new InvalidParametersError(`storeBatch is at most ${MAX_BATCH_SHARDS} (the protocol's limit)`, { storeBatch: c.storeBatch })
   return { ...c, writeQuorum }
 }

@@ -3,12 +3,15 @@
  * owner's keys, settings, the index, the peer directory and the event bus.
  */
 import type { Logger } from '@libp2p/interface'
+import { peerIdFromString } from '@libp2p/peer-id'
 import { InvalidParametersError } from '../core/errors.ts'
 import type { InfoService } from '../net/info/index.ts'
 import { ownerId } from '../net/shard/index.ts'
 import type { ShardService } from '../net/shard/index.ts'
 import type { ShardStore } from '../store/types.ts'
-import { resolveConfig } from './config.ts'
+import { AnnounceQueue } from '../net/announce-queue.ts'
+import { StoreBatcher } from './batcher.ts'
+import { resolveConfig, STORE_BATCH_BYTES, STORE_REQUESTS_PER_PEER } from './config.ts'
 import { TypedEvents } from './events.ts'
 import { FileIndex, MemoryIndexStorage } from './index-store.ts'
 import { PeerDirectory } from './peers.ts'
@@ -39,6 +42,10 @@ export interface MeshContext {
   config: MeshConfig
   index: FileIndex
   peers: PeerDirectory
+  /** stores to one peer, gathered into store-many requests */
+  batcher: StoreBatcher
+  /** DHT announcements of what this node's own store newly keeps */
+  announcements: AnnounceQueue
   events: TypedEvents<MeshEvents>
   log: Logger
 }
@@ -60,6 +67,12 @@ export function createContext (init: MeshInit): MeshContext {
   const events = new TypedEvents<MeshEvents>()
   const dht = service<DhtSlice>(libp2p.services, 'dht', 'put')
   const ping = service<PingSlice>(libp2p.services, 'ping', 'ping')
+  const log = libp2p.logger.forComponent('datamesh:mesh')
+  const batcher = new StoreBatcher(async (peer, items) => await shard.storeMany(peerIdFromString(peer), items, keys.signer, { signal: AbortSignal.timeout(config.requestTimeout) }), {
+    inFlight: STORE_REQUESTS_PER_PEER,
+    maxShards: config.storeBatch,
+    maxBytes: STORE_BATCH_BYTES
+  })
   return {
     libp2p,
     shard,
@@ -73,8 +86,10 @@ export function createContext (init: MeshInit): MeshContext {
     config,
     index: new FileIndex(init.index ?? new MemoryIndexStorage()),
     peers: new PeerDirectory({ libp2p, info, ...(store !== undefined ? { store } : {}), events, infoTtl: config.infoTtl, requestTimeout: config.requestTimeout }),
+    batcher,
+    announcements: new AnnounceQueue({ log }),
     events,
-    log: libp2p.logger.forComponent('datamesh:mesh')
+    log
   }
 }
 

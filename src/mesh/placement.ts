@@ -14,6 +14,9 @@
  *   InsufficientPeersError otherwise.
  * - Every copy asked for is recorded, so a failed or aborted put can delete
  *   them all (a store whose answer was lost may still have landed).
+ * - A stripe can be planned before it is stored (`planStripe`: the peers
+ *   placement would pick), so that a one-stripe file's manifest, which names
+ *   the holders, is sealed first and its copies leave with the shards.
  */
 import type { CID } from 'multiformats/cid'
 import { AbortedError, InsufficientPeersError, QuotaExceededError } from '../core/errors.ts'
@@ -51,9 +54,10 @@ function ranked (state: PlacementState, size: number): Candidate[] {
     .sort(rankCandidates)
 }
 
-/** The next peer for a shard of a stripe whose shards are already on `used` (peer -> shards). */
-function pick (state: PlacementState, used: Map<string, number>, size: number, share: boolean): string | undefined {
+/** The next peer for a shard of a stripe whose shards are already on `used` (peer -> shards); `first` when it is usable. */
+function pick (state: PlacementState, used: Map<string, number>, size: number, share: boolean, first?: string): string | undefined {
   const usable = ranked(state, size)
+  if (first !== undefined && first !== '' && usable.some(c => c.peerId === first) && (share || !used.has(first))) return first
   const distinct = usable.find(c => !used.has(c.peerId))
   if (distinct !== undefined) return distinct.peerId
   if (!share) return undefined
@@ -63,10 +67,11 @@ function pick (state: PlacementState, used: Map<string, number>, size: number, s
   return remote[0]?.peerId
 }
 
-async function placeShard (ctx: MeshContext, state: PlacementState, used: Map<string, number>, share: boolean, id: CID, bytes: Uint8Array, signal?: AbortSignal): Promise<string> {
-  for (;;) {
+/** Store one copy, on `first` when it is usable, else (and after failures) on the next peer. */
+async function placeShard (ctx: MeshContext, state: PlacementState, used: Map<string, number>, share: boolean, id: CID, bytes: Uint8Array, signal?: AbortSignal, first?: string): Promise<string> {
+  for (let attempt = 0; ; attempt++) {
     if (signal?.aborted === true) throw new AbortedError()
-    const peer = pick(state, used, bytes.byteLength, share)
+    const peer = pick(state, used, bytes.byteLength, share, attempt === 0 ? first : undefined)
     if (peer === undefined) return ''
     used.set(peer, (used.get(peer) ?? 0) + 1)
     state.assigned.set(peer, (state.assigned.get(peer) ?? 0) + bytes.byteLength)
@@ -105,22 +110,37 @@ function quorumError (state: PlacementState, details: Record<string, unknown>): 
   return new InsufficientPeersError('Too few peers acknowledged the shards of a stripe', { reason: 'write-quorum', ...details, failures: [...new Set(state.failures)] })
 }
 
-/** Store one stripe's shards; returns the holder of each shard ('' for none). */
-export async function placeStripe (ctx: MeshContext, state: PlacementState, stripe: EncodedStripe, signal?: AbortSignal): Promise<string[]> {
+/** The peer placement would pick for each shard of `stripe` right now ('' for none), without storing anything. */
+export function planStripe (ctx: MeshContext, state: PlacementState, stripe: EncodedStripe): string[] {
   const used = new Map<string, number>()
   const share = ctx.config.minPeers === 'warn'
-  const holders = await settleAll(stripe.shards.map(async (id, i) => await placeShard(ctx, state, used, share, id, stripe.data[i] as Uint8Array, signal)))
+  return stripe.shards.map(() => {
+    const peer = pick(state, used, stripe.shardSize, share) ?? ''
+    if (peer !== '') used.set(peer, (used.get(peer) ?? 0) + 1)
+    return peer
+  })
+}
+
+/** Store one stripe's shards (the first attempt of each on `plan[i]`, when given); returns the holder of each shard ('' for none). */
+export async function placeStripe (ctx: MeshContext, state: PlacementState, stripe: EncodedStripe, signal?: AbortSignal, plan?: readonly string[]): Promise<string[]> {
+  const used = new Map<string, number>()
+  const share = ctx.config.minPeers === 'warn'
+  const holders = await settleAll(stripe.shards.map(async (id, i) => await placeShard(ctx, state, used, share, id, stripe.data[i] as Uint8Array, signal, plan?.[i])))
   const acknowledged = holders.filter(h => h !== '').length
   if (acknowledged < ctx.config.writeQuorum) throw quorumError(state, { stripe: stripe.index, acknowledged, writeQuorum: ctx.config.writeQuorum })
   return holders
 }
 
-/** Keep `copies` copies of a small blob (manifest, index backup) on distinct peers; returns the holders (at least one). */
-export async function replicate (ctx: MeshContext, state: PlacementState, id: CID, bytes: Uint8Array, copies: number, signal?: AbortSignal): Promise<string[]> {
+/**
+ * Keep `copies` copies of a small blob (manifest, index backup) on distinct
+ * peers, the first attempts on `preferred` peers when given; returns the
+ * holders (at least one).
+ */
+export async function replicate (ctx: MeshContext, state: PlacementState, id: CID, bytes: Uint8Array, copies: number, signal?: AbortSignal, preferred: readonly string[] = []): Promise<string[]> {
   const used = new Map<string, number>()
   const want = Math.min(copies, state.candidates.length)
   // distinct peers only: a second copy on the same peer adds nothing
-  const slots = Array.from({ length: want }, async () => await placeShard(ctx, state, used, false, id, bytes, signal))
+  const slots = Array.from({ length: want }, async (_, i) => await placeShard(ctx, state, used, false, id, bytes, signal, preferred[i]))
   const holders = (await settleAll(slots)).filter(h => h !== '')
   if (holders.length === 0) throw quorumError(state, { id: id.toString(), acknowledged: 0, writeQuorum: 1 })
   return [...new Set(holders)]

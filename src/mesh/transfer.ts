@@ -1,14 +1,16 @@
 /**
  * One shard operation on one holder, the same whether the holder is a peer
  * (the /datamesh/shard protocol, under the per-request timeout) or this node's
- * own store. Stores into the own store are announced in the DHT here;
+ * own store. Stores to peers go through the batcher (./batcher.ts), which
+ * sends the stores bound for one peer together. Stores into the own store
+ * are announced in the DHT here, in the background (src/net/announce-queue.ts);
  * remote holders announce what they keep themselves.
  */
 import { peerIdFromString } from '@libp2p/peer-id'
 import type { CID } from 'multiformats/cid'
 import { NotAllowedError, NotFoundError } from '../core/errors.ts'
 import { MAX_HAS_IDS } from '../net/protocol/constants.ts'
-import { providerKey } from '../net/dht-keys.ts'
+import { announcer } from '../net/announce-queue.ts'
 import type { MeshContext } from './context.ts'
 import { errorName, withTimeout } from './peers.ts'
 
@@ -21,11 +23,9 @@ function failed (ctx: MeshContext, peer: string, op: 'store' | 'fetch' | 'has' |
   ctx.events.dispatch('peer:failed', { peer, op, error: errorName(err) })
 }
 
-/** Announce in the DHT that this node holds `id` (in the background: it can take a while). */
+/** Announce in the DHT that this node holds `id` (queued: it can take a while). */
 export function announce (ctx: MeshContext, id: CID): void {
-  ctx.libp2p.contentRouting.provide(providerKey(id)).catch((err: unknown) => {
-    ctx.log('announcing %s failed - %e', id, err)
-  })
+  announcer(ctx.libp2p, ctx.announcements)(id)
 }
 
 export async function storeOn (ctx: MeshContext, peer: string, id: CID, bytes: Uint8Array, signal?: AbortSignal): Promise<void> {
@@ -33,6 +33,11 @@ export async function storeOn (ctx: MeshContext, peer: string, id: CID, bytes: U
     if (peer === ctx.self) {
       await localStore(ctx).put(id.toString(), bytes, { owner: ctx.owner, ...(signal !== undefined ? { signal } : {}) })
       announce(ctx, id)
+      return
+    }
+    if (ctx.config.storeBatch > 1 && ctx.shard.fitsOneRequest(1, bytes.byteLength)) {
+      // not cancelled by `signal`: it may leave together with other puts' stores
+      await ctx.batcher.store(peer, id, bytes)
       return
     }
     await ctx.shard.store(peerIdFromString(peer), id, bytes, ctx.keys.signer, { signal: withTimeout(signal, ctx.config.requestTimeout) })

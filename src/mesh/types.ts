@@ -54,8 +54,10 @@ export interface MeshConfig {
   hedgeDelay: number
   /** ms for one request to one peer (default 30 s) */
   requestTimeout: number
-  /** copies of a sealed manifest or index backup, on distinct peers (default 6) */
+  /** copies of a sealed manifest or index backup, on distinct peers (default 3: any 4 of 6 peers still hold one) */
   manifestReplicas: number
+  /** most shards sent to one peer in one request (default 64); 1 sends every shard in a request of its own, signed on its own */
+  storeBatch: number
   /** stripes being stored at once during a put (default 2) */
   storeWindow: number
   /** ms a peer's info answer is trusted (default 30 s) */

@@ -49,8 +49,8 @@ describe('mesh delete', () => {
     const removed: number[] = []
     const result = await alice.mesh.delete('doomed.bin', { onProgress: e => { if (e.type === 'delete:removed') removed.push(e.removed) } })
     expect(result.failed).toEqual([])
-    expect(result.removed).toBe(12 + 6)
-    expect(removed.at(-1)).toBe(18)
+    expect(result.removed).toBe(12 + 3)
+    expect(removed.at(-1)).toBe(15)
     for (const id of ids) expect(await heldAnywhere(id)).toBe(0)
     expect(await alice.mesh.list()).toEqual([])
     await expect(alice.mesh.get('doomed.bin')).rejects.toMatchObject({ name: 'NotFoundError' })

@@ -37,7 +37,7 @@ describe('mesh put and get', () => {
     key = result.key
     expect(result.warnings).toEqual([])
     expect(progress).toContain('put:encoded')
-    expect(progress.filter(p => p === 'put:stored').length).toBe(8 * 6 + 6) // shards + manifest copies
+    expect(progress.filter(p => p === 'put:stored').length).toBe(8 * 6 + 3) // shards + manifest copies (manifestReplicas: 3)
     const storageIds = new Set(net.mesh.storage.map(s => s.peerId))
     const placement = await alice.mesh.distribution(name)
     expect(placement).toHaveLength(8 * 6)
@@ -52,7 +52,7 @@ describe('mesh put and get', () => {
     }
     const listed = await alice.mesh.list()
     expect(listed.map(e => [e.name, e.key, e.size, e.tags])).toEqual([[name, key, data.byteLength, ['big']]])
-    expect(listed[0]!.manifestHolders).toHaveLength(6)
+    expect(listed[0]!.manifestHolders).toHaveLength(3)
   })
 
   it('reads it back byte for byte on another client from a share, and on the owner by name', async () => {

@@ -9,7 +9,10 @@
  *    distinct peers (../placement.ts) while the next one is encoded; a
  *    stripe commits at `writeQuorum` acknowledgements.
  * 3. The manifest (with placement hints) is sealed and signed, and stored as
- *    a raw shard under the file key's hash on `manifestReplicas` peers.
+ *    a raw shard under the file key's hash on `manifestReplicas` peers. A
+ *    file of one stripe (anything shorter than a stripe) is stored in one
+ *    round instead: its holders are planned first, so the manifest is sealed
+ *    before the shards leave and travels with them (storeTogether).
  * 4. The index gets the entry with the file key sealed to the owner.
  * Any failure deletes what was stored (best effort) and leaves the index as
  * it was. An abort stops encoding and placing at once, but lets the stores
@@ -20,11 +23,12 @@ import { wipe } from '../../core/bytes.ts'
 import { InsufficientPeersError, InvalidParametersError } from '../../core/errors.ts'
 import { seal } from '../../core/keys/ecies.ts'
 import { MANIFEST_LIMITS, sealManifest } from '../../core/manifest.ts'
-import { buildManifest, encodeFile } from '../../core/pipeline.ts'
+import { buildManifest, encodeFile, type EncodeSession, type FileMetadata } from '../../core/pipeline.ts'
+import type { EncodedStripe } from '../../core/stripe.ts'
 import type { ByteSource } from '../../core/source.ts'
 import { utf8Length } from '../../core/cbor.ts'
 import { report, type MeshContext } from '../context.ts'
-import { newPlacementState, placeStripe, replicate, type PlacementState } from '../placement.ts'
+import { newPlacementState, placeStripe, planStripe, replicate, type PlacementState } from '../placement.ts'
 import { manifestShardId } from '../resolve.ts'
 import { deleteOn } from '../transfer.ts'
 import type { IndexEntry, MeshEvents, PutOptions, PutResult } from '../types.ts'
@@ -49,6 +53,71 @@ function checkMetadata (options: PutOptions): void {
   checkName(options?.name)
   if (options.type !== undefined && (typeof options.type !== 'string' || utf8Length(options.type) > MANIFEST_LIMITS.typeBytes)) throw new InvalidParametersError('type must be a short string')
   checkTags(options.tags ?? [])
+}
+
+type SealedManifest = Awaited<ReturnType<typeof sealManifest>>
+type Meta = Required<Pick<FileMetadata, 'name' | 'tags' | 'created'>> & Pick<FileMetadata, 'type'>
+interface Stored { sealed: SealedManifest, manifestHolders: string[] }
+
+/** Settle every promise, then throw the first failure (so a failed put can clean up everything it stored). */
+async function allSettled<T extends readonly unknown[]> (work: { [K in keyof T]: Promise<T[K]> }): Promise<T> {
+  const settled = await Promise.allSettled(work)
+  const failure = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected')
+  if (failure !== undefined) throw failure.reason
+  return settled.map(r => (r as PromiseFulfilledResult<unknown>).value) as unknown as T
+}
+
+/**
+ * Every stripe placed while the next ones are encoded (at most
+ * `storeWindow` being stored), then the manifest with the holders.
+ */
+async function storeInTurn (ctx: MeshContext, state: PlacementState, session: EncodeSession, ahead: EncodedStripe[], meta: Meta, placed: (index: number, holders: string[]) => void, signal?: AbortSignal): Promise<Stored> {
+  const hints: string[][] = []
+  const inFlight: Array<Promise<void>> = []
+  async function * all (): AsyncGenerator<EncodedStripe> {
+    yield * ahead
+    for await (const stripe of session.stripes) yield stripe
+  }
+  try {
+    for await (const stripe of all()) {
+      const placing = placeStripe(ctx, state, stripe, signal).then(holders => {
+        hints[stripe.index] = holders
+        placed(stripe.index, holders)
+      })
+      placing.catch(() => {}) // awaited below
+      inFlight.push(placing)
+      if (inFlight.length >= ctx.config.storeWindow) await inFlight.shift()
+    }
+    while (inFlight.length > 0) await inFlight.shift()
+  } finally {
+    await Promise.allSettled(inFlight) // every store settled before cleaning up
+  }
+  const sealed = await sealManifest(buildManifest(meta, session.coding, session.summary(), hints), session.fileKey, ctx.keys.signer)
+  return { sealed, manifestHolders: await replicate(ctx, state, manifestShardId(sealed.key), sealed.bytes, ctx.config.manifestReplicas, signal) }
+}
+
+/**
+ * A one-stripe file in one round: the shards' holders are planned, the
+ * manifest naming them is sealed, and each holder gets its shard and (the
+ * first `manifestReplicas` of them) a manifest copy in the same request.
+ * When a shard had to go elsewhere the manifest's hints are wrong: a new
+ * manifest is sealed and stored, and the first one's copies are deleted.
+ */
+async function storeTogether (ctx: MeshContext, state: PlacementState, session: EncodeSession, stripe: EncodedStripe, meta: Meta, placed: (index: number, holders: string[]) => void, signal?: AbortSignal): Promise<Stored> {
+  const plan = planStripe(ctx, state, stripe)
+  const seal = async (holders: string[]): Promise<SealedManifest> => await sealManifest(buildManifest(meta, session.coding, session.summary(), [holders]), session.fileKey, ctx.keys.signer)
+  const planned = await seal(plan)
+  const copies = ctx.config.manifestReplicas
+  const [holders, plannedHolders] = await allSettled<[string[], string[]]>([
+    placeStripe(ctx, state, stripe, signal, plan),
+    replicate(ctx, state, manifestShardId(planned.key), planned.bytes, copies, signal, [...new Set(plan.filter(p => p !== ''))])
+  ])
+  placed(stripe.index, holders)
+  if (holders.every((h, i) => h === plan[i])) return { sealed: planned, manifestHolders: plannedHolders }
+  const sealed = await seal(holders)
+  const manifestHolders = await replicate(ctx, state, manifestShardId(sealed.key), sealed.bytes, copies, signal)
+  await Promise.allSettled(plannedHolders.map(async peer => { await deleteOn(ctx, peer, manifestShardId(planned.key)) }))
+  return { sealed, manifestHolders }
 }
 
 /** Best-effort removal of everything a failed put stored. */
@@ -87,39 +156,36 @@ export async function put (ctx: MeshContext, data: ByteSource, options: PutOptio
     ...(signal !== undefined ? { signal } : {}),
     onProgress: p => { report(ctx, options, 'put:progress', { type: 'put:encoded', bytesDone: p.bytesDone, ...(p.bytesTotal !== undefined ? { bytesTotal: p.bytesTotal } : {}) }) }
   })
-  const hints: string[][] = []
-  const inFlight: Array<Promise<void>> = []
+  const meta = { name: options.name, ...(options.type !== undefined ? { type: options.type } : {}), tags: options.tags ?? [], created: Date.now() }
+  const placed = (index: number, holders: string[]): void => {
+    stripesCommitted++
+    const n = holders.filter(h => h !== '').length
+    if (n < k + m) warn(`Stripe ${index} has ${n} of ${k + m} shards stored`, { reason: 'under-replicated', stripe: index, have: n, want: k + m })
+  }
   try {
-    try {
-      for await (const stripe of session.stripes) {
-        const placing = placeStripe(ctx, state, stripe, signal).then(holders => {
-          hints[stripe.index] = holders
-          stripesCommitted++
-          const placed = holders.filter(h => h !== '').length
-          if (placed < k + m) warn(`Stripe ${stripe.index} has ${placed} of ${k + m} shards stored`, { reason: 'under-replicated', stripe: stripe.index, have: placed, want: k + m })
-        })
-        placing.catch(() => {}) // awaited below
-        inFlight.push(placing)
-        if (inFlight.length >= ctx.config.storeWindow) await inFlight.shift()
-      }
-      while (inFlight.length > 0) await inFlight.shift()
-    } finally {
-      await Promise.allSettled(inFlight) // every store settled before cleaning up
+    const stripes = session.stripes
+    const first = await stripes.next()
+    // a short first stripe is the only one: its manifest can leave with its shards
+    const only = first.done !== true && first.value.plainLength < ctx.config.stripeSize ? first.value : undefined
+    const ahead = first.done === true ? [] : [first.value]
+    if (only !== undefined) {
+      const rest = await stripes.next()
+      if (rest.done !== true) ahead.push(rest.value)
     }
-    const manifest = buildManifest({ name: options.name, ...(options.type !== undefined ? { type: options.type } : {}), tags: options.tags ?? [] }, session.coding, session.summary(), hints)
-    const sealed = await sealManifest(manifest, session.fileKey, ctx.keys.signer)
+    const { sealed, manifestHolders } = only !== undefined && ahead.length === 1
+      ? await storeTogether(ctx, state, session, only, meta, placed, signal)
+      : await storeInTurn(ctx, state, session, ahead, meta, placed, signal)
     const key = sealed.key.toString()
-    const manifestHolders = await replicate(ctx, state, manifestShardId(sealed.key), sealed.bytes, ctx.config.manifestReplicas, signal)
     if (manifestHolders.length < Math.min(ctx.config.manifestReplicas, k + m)) {
       warn(`The manifest has ${manifestHolders.length} copies`, { reason: 'under-replicated', key, have: manifestHolders.length, want: ctx.config.manifestReplicas })
     }
     const entry: IndexEntry = {
       key,
       name: options.name,
-      type: manifest.type,
-      size: manifest.size,
-      tags: manifest.tags,
-      created: manifest.created,
+      type: meta.type ?? '',
+      size: session.summary().size,
+      tags: meta.tags,
+      created: meta.created,
       wrappedKey: await seal(ctx.keys.x25519Public, session.fileKey),
       manifestHolders
     }
