@@ -15,15 +15,16 @@ import { equalBytes } from '../core/bytes.ts'
 import { MalformedDataError } from '../core/errors.ts'
 import { seal } from '../core/keys/ecies.ts'
 import { DEFAULT_MAX_SHARD_SIZE } from '../net/protocol/constants.ts'
-import { decodeEntry, encodeEntry, INDEX_MAX_BYTES } from './index-store.ts'
+import { decodeEntry, encodeWithEntries, INDEX_MAX_BYTES } from './index-store.ts'
 import type { IndexEntry, MeshKeys } from './types.ts'
 
 export const BACKUP_VERSION = 1
 /** A backup travels as one shard. */
 export const BACKUP_MAX_BYTES = DEFAULT_MAX_SHARD_SIZE
 
-export async function encodeBackup (entries: readonly IndexEntry[], keys: MeshKeys, created = Date.now()): Promise<Uint8Array> {
-  const plain = encodeCbor({ v: BACKUP_VERSION, owner: keys.signer.publicKey, created, entries: entries.map(encodeEntry) })
+/** `entries`: each index entry already encoded (FileIndex.encodedEntries()) */
+export async function encodeBackup (entries: readonly Uint8Array[], keys: MeshKeys, created = Date.now()): Promise<Uint8Array> {
+  const plain = encodeWithEntries({ v: BACKUP_VERSION, owner: keys.signer.publicKey, created }, entries)
   const blob = encodeCbor({ v: BACKUP_VERSION, e: await seal(keys.x25519Public, plain) })
   if (blob.byteLength > BACKUP_MAX_BYTES) throw new MalformedDataError(`The index is too large for one backup shard (${BACKUP_MAX_BYTES} bytes)`, { size: blob.byteLength })
   return blob

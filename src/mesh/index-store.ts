@@ -9,7 +9,16 @@
  * `backup` is the last index backup this device published (sequence number
  * and backup shard id). Names are unique within an index. File keys are
  * sealed; names, sizes and tags are not: the storage is the owner's own.
+ *
+ * Every change is saved, and the change resolves once a save holding it
+ * has been written; changes made while a save is being written share the
+ * next one (at most one write runs and one waits), so a burst of puts costs
+ * a couple of writes and the last state is always the one that stays.
+ * Each entry's encoding is kept next to it, so a save joins bytes instead
+ * of re-encoding every entry; the listing, newest first, is kept sorted
+ * until the next change.
  */
+import { concatBytes } from '../core/bytes.ts'
 import { decodeCborMap, encodeCbor, RecordReader } from '../core/cbor.ts'
 import { AlreadyExistsError, MalformedDataError } from '../core/errors.ts'
 import { MANIFEST_LIMITS, parseFileKey } from '../core/manifest.ts'
@@ -51,6 +60,32 @@ export function encodeEntry (e: IndexEntry): Record<string, unknown> {
   return { key: e.key, name: e.name, type: e.type, size: e.size, tags: e.tags, created: e.created, wrappedKey: e.wrappedKey, holders: e.manifestHolders }
 }
 
+/** CBOR head of an array of `n` items (RFC 8949 §3.1, major type 4, shortest form as dag-cbor requires). */
+function arrayHead (n: number): Uint8Array {
+  if (n < 24) return Uint8Array.of(0x80 + n)
+  if (n < 0x100) return Uint8Array.of(0x98, n)
+  if (n < 0x10000) return Uint8Array.of(0x99, n >> 8, n & 0xff)
+  return Uint8Array.of(0x9a, n >>> 24, (n >>> 16) & 0xff, (n >>> 8) & 0xff, n & 0xff)
+}
+
+/** dag-cbor orders map keys by length, then bytewise. */
+function sortsBeforeEntries (key: string): boolean {
+  return key.length < 7 || (key.length === 7 && key < 'entries')
+}
+
+/**
+ * The dag-cbor encoding of `{ ...fields, entries: [...] }` where each entry
+ * is given already encoded: the same bytes as encoding the whole map, for
+ * maps of fewer than 23 fields whose keys all sort before "entries".
+ */
+export function encodeWithEntries (fields: Record<string, unknown>, entries: readonly Uint8Array[]): Uint8Array {
+  const keys = Object.keys(fields)
+  if (keys.length >= 23 || !keys.every(sortsBeforeEntries)) throw new TypeError('encodeWithEntries: the other fields must be few and sort before "entries"')
+  const head = encodeCbor(fields)
+  head[0] = 0xa0 + keys.length + 1 // one more pair in the map's head
+  return concatBytes([head, encodeCbor('entries'), arrayHead(entries.length), ...entries])
+}
+
 export function decodeEntry (raw: unknown, what = 'index entry'): IndexEntry {
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw new MalformedDataError(`${what} must be a map`)
   const L = MANIFEST_LIMITS
@@ -75,14 +110,38 @@ export function decodeEntry (raw: unknown, what = 'index entry'): IndexEntry {
   return entry
 }
 
-/** The index in memory, saved after every change. */
+/** One entry as the index keeps it: its encoding and its listing. */
+interface Held {
+  entry: IndexEntry
+  encoded: Uint8Array
+  listed: ListedEntry
+}
+
+/** An entry without its wrapped key: what a listing shows. */
+export type ListedEntry = Omit<IndexEntry, 'wrappedKey'>
+
+function hold (entry: IndexEntry): Held {
+  const { wrappedKey, ...listed } = entry
+  return { entry, encoded: encodeCbor(encodeEntry(entry)), listed }
+}
+
+/** newest first, then by name */
+function newestFirst (a: ListedEntry, b: ListedEntry): number {
+  return b.created - a.created || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)
+}
+
+/** The index in memory; every change is saved (see the module header). */
 export class FileIndex {
   readonly #storage: IndexStorage
-  readonly #byKey = new Map<string, IndexEntry>()
+  readonly #byKey = new Map<string, Held>()
   readonly #byName = new Map<string, string>()
   #backup?: BackupState
   #loading?: Promise<void>
-  #saving: Promise<void> = Promise.resolve()
+  /** the save being written, and the one waiting to start (it will hold every change made before it starts) */
+  #writing?: Promise<void>
+  #queued?: Promise<void>
+  #sorted?: ListedEntry[]
+  #saves = 0
 
   constructor (storage: IndexStorage) {
     this.#storage = storage
@@ -116,20 +175,36 @@ export class FileIndex {
   }
 
   entries (): IndexEntry[] {
-    return [...this.#byKey.values()]
+    return Array.from(this.#byKey.values(), h => h.entry)
+  }
+
+  /** Every entry's encoding, in the order of entries(). */
+  encodedEntries (): Uint8Array[] {
+    return Array.from(this.#byKey.values(), h => h.encoded)
+  }
+
+  /** The entries without their wrapped keys, newest first (kept sorted until the next change; do not modify). */
+  listing (): readonly ListedEntry[] {
+    this.#sorted ??= Array.from(this.#byKey.values(), h => h.listed).sort(newestFirst)
+    return this.#sorted
   }
 
   get size (): number {
     return this.#byKey.size
   }
 
+  /** Saves written so far (tests, diagnostics). */
+  get saves (): number {
+    return this.#saves
+  }
+
   get (key: string): IndexEntry | undefined {
-    return this.#byKey.get(key)
+    return this.#byKey.get(key)?.entry
   }
 
   byName (name: string): IndexEntry | undefined {
     const key = this.#byName.get(name)
-    return key === undefined ? undefined : this.#byKey.get(key)
+    return key === undefined ? undefined : this.#byKey.get(key)?.entry
   }
 
   /** AlreadyExistsError when the name or key is taken. */
@@ -145,17 +220,18 @@ export class FileIndex {
   }
 
   async remove (key: string): Promise<boolean> {
-    const entry = this.#byKey.get(key)
-    if (entry === undefined) return false
+    const held = this.#byKey.get(key)
+    if (held === undefined) return false
     this.#byKey.delete(key)
-    this.#byName.delete(entry.name)
+    this.#byName.delete(held.entry.name)
+    this.#sorted = undefined
     await this.save()
     return true
   }
 
   /** Change an entry's name or tags (AlreadyExistsError when the new name is taken); the updated entry, or undefined for an unknown key. */
   async update (key: string, change: { name?: string, tags?: string[] }): Promise<IndexEntry | undefined> {
-    const entry = this.#byKey.get(key)
+    const entry = this.#byKey.get(key)?.entry
     if (entry === undefined) return undefined
     if (change.name !== undefined && change.name !== entry.name) this.checkFree(change.name)
     const next: IndexEntry = { ...entry, ...(change.name !== undefined ? { name: change.name } : {}), ...(change.tags !== undefined ? { tags: [...new Set(change.tags)] } : {}) }
@@ -186,20 +262,37 @@ export class FileIndex {
     await this.save()
   }
 
-  /** Write the current state; saves run one after another, the last one wins. */
+  /**
+   * Write the current state. Resolves once a save begun after this call has
+   * been written; calls made while one is being written share the next.
+   */
   async save (): Promise<void> {
-    const bytes = encodeCbor({
-      v: INDEX_VERSION,
-      entries: this.entries().map(encodeEntry),
-      ...(this.#backup !== undefined ? { backup: { seq: this.#backup.seq, id: this.#backup.id } } : {})
+    if (this.#queued !== undefined) return await this.#queued
+    const previous = this.#writing ?? Promise.resolve()
+    const run: Promise<void> = previous.catch(() => {}).then(async () => {
+      // from here on, a change needs the save after this one
+      this.#queued = undefined
+      this.#writing = run
+      try {
+        await this.#storage.save(this.encode())
+        this.#saves++
+      } finally {
+        if (this.#writing === run) this.#writing = undefined
+      }
     })
-    const next = this.#saving.catch(() => {}).then(async () => { await this.#storage.save(bytes) })
-    this.#saving = next
-    await next
+    this.#queued = run
+    await run
+  }
+
+  /** The stored form of the current state. */
+  encode (): Uint8Array {
+    const fields = { v: INDEX_VERSION, ...(this.#backup !== undefined ? { backup: { seq: this.#backup.seq, id: this.#backup.id } } : {}) }
+    return encodeWithEntries(fields, this.encodedEntries())
   }
 
   #put (entry: IndexEntry): void {
-    this.#byKey.set(entry.key, entry)
+    this.#byKey.set(entry.key, hold(entry))
     this.#byName.set(entry.name, entry.key)
+    this.#sorted = undefined
   }
 }

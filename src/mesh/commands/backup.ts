@@ -36,7 +36,7 @@ export async function backupIndex (ctx: MeshContext, options: MeshOptions = {}):
   await ctx.index.load()
   await initBlake3()
   const previous = ctx.index.backup
-  const entries = ctx.index.entries()
+  const entries = ctx.index.encodedEntries()
   const blob = await encodeBackup(entries, ctx.keys)
   const id = shardCid(blob)
   const state = newPlacementState(await ctx.peers.candidates(signal !== undefined ? { signal } : {}))
