@@ -190,3 +190,15 @@ export class ConsoleSession implements ConsoleHost {
     return await new Promise(resolve => { this.ask = { kind: 'confirm', question, resolve } })
   }
 }
+
+const sessions = new WeakMap<AppState, ConsoleSession>()
+
+/** The app's one console session: leaving the view and coming back keeps the scrollback, a running command and its question. */
+export function sessionFor (app: AppState): ConsoleSession {
+  let session = sessions.get(app)
+  if (session === undefined) {
+    session = new ConsoleSession(app)
+    sessions.set(app, session)
+  }
+  return session
+}
