@@ -6,12 +6,13 @@
  */
 import { COMMANDS } from './commands/index.ts'
 import { applyCompletion, complete, type Completion } from './complete.ts'
+import { AbortedError } from '../core/errors.ts'
 import { ConsoleUsageError } from './errors.ts'
 import { showCommand } from './help.ts'
 import { History } from './history.ts'
 import { Output, type Block, type Sink } from './output.ts'
 import { createRegistry, parseLine, usageLine } from './parse.ts'
-import type { Command, CommandContext, ConsoleBackend, ConsoleHost, Registry, SessionCounters, Spec } from './types.ts'
+import type { Command, CommandContext, ConsoleBackend, ConsoleHost, Parsed, Registry, SessionCounters, Spec } from './types.ts'
 
 export interface ConsoleInit {
   backend: ConsoleBackend
@@ -47,14 +48,10 @@ const HINTS: Record<string, string> = {
 export function describeError (err: unknown, usage?: string): Extract<Block, { kind: 'error' }> {
   const name = err instanceof Error ? err.name : 'Error'
   const message = err instanceof Error ? err.message : String(err)
-  if (name === 'AbortedError' || name === 'AbortError') return { kind: 'error', name: 'AbortedError', message: message === '' || message === 'The operation was aborted' || name === 'AbortError' ? 'Cancelled.' : message }
-  if (err instanceof ConsoleUsageError) {
-    const line = err.usage ?? usage
-    if (line !== undefined) return { kind: 'error', name, message, hint: `Usage: ${line}\nhelp ${line.split(' ')[0] ?? ''} shows examples.` }
-    const hint = HINTS[name]
-    return hint !== undefined ? { kind: 'error', name, message, hint } : { kind: 'error', name, message }
-  }
-  const hint = HINTS[name]
+  // a signal's own reason (AbortError) or the default AbortedError: just "Cancelled."; an AbortedError with a reason keeps it
+  if (name === 'AbortError' || (name === 'AbortedError' && message === new AbortedError().message)) return { kind: 'error', name: 'AbortedError', message: 'Cancelled.' }
+  const line = err instanceof ConsoleUsageError ? err.usage ?? usage : undefined
+  const hint = line !== undefined ? `Usage: ${line}\nhelp ${line.split(' ')[0] ?? ''} shows examples.` : HINTS[name]
   return hint !== undefined ? { kind: 'error', name, message, hint } : { kind: 'error', name, message }
 }
 
@@ -113,7 +110,7 @@ export class Console {
     }
   }
 
-  async #invoke (command: Command, spec: Spec, out: Output, signal: AbortSignal | undefined, parsed: Parameters<NonNullable<Spec['run']>>[1]): Promise<void> {
+  async #invoke (command: Command, spec: Spec, out: Output, signal: AbortSignal | undefined, parsed: Parsed): Promise<void> {
     if (spec.run === undefined) { showCommand(command, undefined, out); return }
     const ctx: CommandContext = {
       backend: this.#backend,
