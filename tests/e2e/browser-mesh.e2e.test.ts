@@ -46,7 +46,8 @@ describe('a browser-only mesh of 7 tabs', () => {
   it('stores shards on six distinct tabs over WebRTC and reads them from another tab after two holders closed', async () => {
     await connectAll(tabs[0]!, ids.slice(1))
     const conns = await tabs[0]!.evaluate(() => window.datamesh.connections().filter(c => c.role === 'peer'))
-    expect(conns.filter(c => c.direct && c.transport === 'webrtc')).toHaveLength(6)
+    // distinct peers: discovery and connect() racing may briefly open two connections to one tab
+    expect(new Set(conns.filter(c => c.direct && c.transport === 'webrtc').map(c => c.peerId)).size).toBe(6)
     const put = await putRandom(tabs[0]!, 8 * 1024 * 1024, 'tabs.bin')
     expect(put.warnings).toEqual([])
     const placement = await tabs[0]!.evaluate(async (k) => await window.datamesh.distribution(k), put.key)
