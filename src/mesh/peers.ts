@@ -2,9 +2,11 @@
  * Which peers can keep data: connected peers that answer /datamesh/info with
  * room to spare (relays and store-less clients answer nothing or free = 0),
  * plus this node when it contributes a store. Answers are cached for
- * `infoTtl`, failures for a fifth of it, so listing candidates stays cheap.
+ * `infoTtl`, failures for a fifth of it, and puts starting together share
+ * one request per peer, so listing candidates stays cheap.
  */
 import type { PeerId } from '@libp2p/interface'
+import { AbortedError } from '../core/errors.ts'
 import type { NodeInfo } from '../net/protocol/info-messages.ts'
 import type { InfoService } from '../net/info/index.ts'
 import type { ShardStore } from '../store/types.ts'
@@ -47,6 +49,7 @@ export interface PeerDirectoryInit {
 export class PeerDirectory {
   readonly #init: PeerDirectoryInit
   readonly #cache = new Map<string, Cached>()
+  readonly #asking = new Map<string, Promise<NodeInfo | undefined>>()
 
   constructor (init: PeerDirectoryInit) {
     this.#init = init
@@ -63,11 +66,20 @@ export class PeerDirectory {
     const cached = this.#cache.get(id)
     const ttl = cached?.info === undefined ? this.#init.infoTtl / 5 : this.#init.infoTtl
     if (cached !== undefined && now - cached.at < ttl) return cached.info
+    let asking = this.#asking.get(id)
+    if (asking === undefined) {
+      // not cancelled by one caller's signal: others may be waiting for the same answer
+      asking = this.#ask(peer, id, now).finally(() => { this.#asking.delete(id) })
+      this.#asking.set(id, asking)
+    }
+    return await (options.signal === undefined ? asking : raceAbort(asking, options.signal))
+  }
+
+  async #ask (peer: PeerId, id: string, now: number): Promise<NodeInfo | undefined> {
     let info: NodeInfo | undefined
     try {
-      info = await this.#init.info.info(peer, { signal: withTimeout(options.signal, Math.min(INFO_TIMEOUT, this.#init.requestTimeout)) })
+      info = await this.#init.info.info(peer, { signal: AbortSignal.timeout(Math.min(INFO_TIMEOUT, this.#init.requestTimeout)) })
     } catch (err) {
-      if (options.signal?.aborted === true) throw err
       this.#init.events.dispatch('peer:failed', { peer: id, op: 'info', error: errorName(err) })
     }
     this.#cache.set(id, info === undefined ? { at: now } : { at: now, info })
@@ -106,6 +118,20 @@ export class PeerDirectory {
       if (free > 0 || options.includeFull === true) list.push({ peerId: this.self, nodeType: local.nodeType, free, self: true })
     }
     return list.sort(rankCandidates)
+  }
+}
+
+/** `promise`, or AbortedError as soon as `signal` aborts. */
+async function raceAbort<T> (promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) throw new AbortedError()
+  let onAbort: (() => void) | undefined
+  try {
+    return await Promise.race([promise, new Promise<never>((_resolve, reject) => {
+      onAbort = () => { reject(new AbortedError()) }
+      signal.addEventListener('abort', onAbort, { once: true })
+    })])
+  } finally {
+    if (onAbort !== undefined) signal.removeEventListener('abort', onAbort)
   }
 }
 
