@@ -10,6 +10,7 @@
  * 90m (minutes), 12h, 3d, 2w (that long ago).
  */
 import { InvalidValueError } from './errors.ts'
+import { formatBytes, IEC } from '../app/ui/format.ts'
 
 const minute = 60 * 1000
 const hour = 60 * minute
@@ -37,17 +38,10 @@ export function parseSize (text: string): number {
   return bytes
 }
 
-const IEC = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB']
-
-/** "0 B", "512 B", "1.5 KiB", "10 MiB", "1 GiB" (three significant digits, trailing zeros dropped). */
+/** "0 B", "512 B", "1.5 KiB", "10 MiB", "1 GiB", "-2 KiB" (three significant digits, trailing zeros dropped). */
 export function formatSize (bytes: number): string {
   if (!Number.isFinite(bytes)) return String(bytes)
-  const sign = bytes < 0 ? '-' : ''
-  let value = Math.abs(bytes)
-  let unit = 0
-  while (value >= 1024 && unit < IEC.length - 1) { value /= 1024; unit++ }
-  const digits = unit === 0 ? 0 : value >= 100 ? 0 : value >= 10 ? 1 : 2
-  return `${sign}${Number(value.toFixed(digits))} ${IEC[unit] as string}`
+  return `${bytes < 0 ? '-' : ''}${formatBytes(Math.abs(bytes), IEC)}`
 }
 
 /** A span of time in ms since the epoch: an instant has from === to. */

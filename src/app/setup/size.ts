@@ -3,6 +3,7 @@
  * binary (1 GB = 1024³ bytes), the same ones the settings' default
  * contribution (1 GB) and the browser's storage estimate use.
  */
+import { formatBytes as formatSize, type ByteUnits } from '../ui/format.ts'
 
 export type SizeUnit = 'MB' | 'GB'
 
@@ -47,14 +48,12 @@ export function sizeProblem (bytes: number | undefined, bounds: SizeBounds = {})
   return null
 }
 
-/** "1.5 GB", "512 MB", "12 KB", "100 B" (binary units, at most one decimal) */
+/** binary, named as the field names them, at most one decimal */
+const UNITS: ByteUnits = { step: 1024, names: ['B', 'KB', 'MB', 'GB', 'TB'], decimals: 1 }
+
+/** "1.5 GB", "512 MB", "12 KB", "100 B"; "–" for what is not a size */
 export function formatBytes (bytes: number): string {
-  if (!Number.isFinite(bytes) || bytes < 0) return '–'
-  const units: Array<[string, number]> = [['TB', 1024 ** 4], ['GB', GB], ['MB', MB], ['KB', 1024]]
-  for (const [name, size] of units) {
-    if (bytes >= size) return `${trimNumber(bytes / size)} ${name}`
-  }
-  return `${bytes} B`
+  return formatSize(bytes, UNITS)
 }
 
 /** A size as the field shows it: GB when it is at least 1 GB, MB below. */
@@ -63,7 +62,7 @@ export function splitSize (bytes: number): { amount: string, unit: SizeUnit } {
   return { amount: trimNumber(bytes / UNIT_BYTES[unit], 2), unit }
 }
 
-function trimNumber (n: number, decimals = 1): string {
+function trimNumber (n: number, decimals: number): string {
   const f = 10 ** decimals
   return String(Math.round(n * f) / f)
 }

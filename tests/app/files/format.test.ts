@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { errorMessage, formatBytes, formatDuration, formatRate, shortPeer } from '../../../src/app/files/format.ts'
+import { errorMessage, formatBytes, formatDuration, formatRate } from '../../../src/app/files/format.ts'
 import { AbortedError, AlreadyExistsError, QuotaExceededError } from '../../../src/core/errors.ts'
 
 describe('format', () => {
@@ -23,12 +23,9 @@ describe('format', () => {
     expect(formatDuration(60)).toBe('1 min')
     expect(formatDuration(185)).toBe('3 min 5 s')
     expect(formatDuration(7800)).toBe('2 h 10 min')
+    expect(formatDuration(0)).toBe('0 s')
+    expect(formatDuration(30 * 3600 + 300)).toBe('1 d 6 h')
     expect(formatDuration(Infinity)).toBe('–')
-  })
-
-  it('peer ids', () => {
-    expect(shortPeer('12D3KooWabcdefghijk')).toBe('…fghijk')
-    expect(shortPeer('me')).toBe('me')
   })
 
   it('errors read as sentences, never stacks', () => {
