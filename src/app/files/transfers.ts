@@ -5,7 +5,7 @@
  * list stays pure and testable, and the view decides where the bytes go.
  */
 import { errorMessage } from './format.ts'
-import { RateMeter, timeLeft } from './rate.ts'
+import { RateMeter, timeLeft } from '../ui/rate.ts'
 
 export type TransferStatus = 'running' | 'done' | 'failed' | 'cancelled'
 

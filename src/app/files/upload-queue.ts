@@ -11,7 +11,7 @@ import type { MeshProgressEvent, PutResult } from '../../mesh/types.ts'
 import { errorMessage } from './format.ts'
 import { freeName } from './names.ts'
 import { advance, NO_PROGRESS, putFraction, type PutProgress } from './progress.ts'
-import { RateMeter, timeLeft } from './rate.ts'
+import { RateMeter, timeLeft } from '../ui/rate.ts'
 
 export interface UploadRequest {
   data: Blob

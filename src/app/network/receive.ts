@@ -114,30 +114,3 @@ export function previewKind (type: string, size: number): PreviewKind | undefine
   if (t.startsWith('text/') || t === 'application/json' || t === 'application/xml') return 'text'
   return undefined
 }
-
-/**
- * Transfer speed over a sliding window: `add` the bytes done so far with the
- * time, `rate` answers bytes per second over the last `window` ms.
- */
-export class RateMeter {
-  readonly #window: number
-  #samples: Array<{ t: number, bytes: number }> = []
-
-  constructor (windowMs = 3000) {
-    this.#window = windowMs
-  }
-
-  add (bytesDone: number, t: number): void {
-    this.#samples.push({ t, bytes: bytesDone })
-    // keep one sample older than the window, as the start of the span
-    while (this.#samples.length > 2 && (this.#samples[1] as { t: number }).t <= t - this.#window) this.#samples.shift()
-  }
-
-  /** bytes per second, 0 until two samples span some time */
-  rate (): number {
-    const first = this.#samples[0]
-    const last = this.#samples.at(-1)
-    if (first === undefined || last === undefined || last.t <= first.t) return 0
-    return Math.max(0, (last.bytes - first.bytes) / ((last.t - first.t) / 1000))
-  }
-}

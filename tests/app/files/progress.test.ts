@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import fc from 'fast-check'
 import { advance, NO_PROGRESS, putFraction, stripeCount } from '../../../src/app/files/progress.ts'
-import { RateMeter, timeLeft } from '../../../src/app/files/rate.ts'
 
 describe('put progress', () => {
   it('learns the stripe size from the first encoded stripe', () => {
@@ -53,48 +52,5 @@ describe('put progress', () => {
         last = f
       }
     }))
-  })
-})
-
-describe('RateMeter', () => {
-  it('is 0 until the samples span a second', () => {
-    const m = new RateMeter()
-    expect(m.rate()).toBe(0)
-    m.sample(0, 0)
-    expect(m.rate()).toBe(0)
-    m.sample(0, 100)
-    expect(m.rate()).toBe(0)
-    m.sample(500, 1000)
-    expect(m.rate()).toBe(0)
-    m.sample(1000, 2000)
-    expect(m.rate()).toBe(2000)
-  })
-
-  it('looks back over its window only', () => {
-    const m = new RateMeter(5000)
-    m.sample(0, 0)
-    m.sample(10_000, 10_000_000) // a fast first 10 s
-    for (let t = 11_000; t <= 20_000; t += 1000) m.sample(t, 10_000_000 + (t - 10_000) * 100) // then 100 kB/s
-    expect(m.rate()).toBeCloseTo(100_000)
-  })
-
-  it('starts over when the total goes down', () => {
-    const m = new RateMeter()
-    m.sample(0, 0)
-    m.sample(1000, 5000)
-    m.sample(2000, 1000)
-    expect(m.rate()).toBe(0)
-    m.sample(4000, 3000)
-    expect(m.rate()).toBe(1000)
-  })
-})
-
-describe('timeLeft', () => {
-  it('is remaining over rate, 0 when done, unknown without a rate', () => {
-    expect(timeLeft(1000, 100)).toBe(10)
-    expect(timeLeft(0, 0)).toBe(0)
-    expect(timeLeft(-5, 10)).toBe(0)
-    expect(timeLeft(1000, 0)).toBeUndefined()
-    expect(timeLeft(1000, Number.NaN)).toBeUndefined()
   })
 })

@@ -1,6 +1,6 @@
 /** The receive view's steps: reading the link, joining, and what each typed error leads to. */
 import { describe, expect, it } from 'vitest'
-import { firstStep, GONE_MESSAGE, messageOf, previewKind, RateMeter, readLink, stepAfterError, PREVIEW_LIMIT } from '../../../src/app/network/receive.ts'
+import { firstStep, GONE_MESSAGE, messageOf, previewKind, readLink, stepAfterError, PREVIEW_LIMIT } from '../../../src/app/network/receive.ts'
 import { makeSealedShareLink, makeShareLink } from '../../../src/app/runtime/share-link.ts'
 import { manifestCid } from '../../../src/core/manifest.ts'
 import { initBlake3 } from '../../../src/core/hash.ts'
@@ -101,23 +101,5 @@ describe('previewKind', () => {
     expect(previewKind('', 10)).toBeUndefined()
     expect(previewKind('image/png', PREVIEW_LIMIT)).toBeUndefined()
     expect(previewKind('image/png', PREVIEW_LIMIT - 1)).toBe('image')
-  })
-})
-
-describe('RateMeter', () => {
-  it('measures bytes per second over its window', () => {
-    const m = new RateMeter(3000)
-    expect(m.rate()).toBe(0)
-    m.add(0, 0)
-    expect(m.rate()).toBe(0)
-    m.add(1_000_000, 1000)
-    expect(m.rate()).toBe(1_000_000)
-    m.add(2_000_000, 2000)
-    m.add(8_000_000, 5000)
-    // the window starts at the sample just before t - 3 s (t = 2000)
-    expect(m.rate()).toBe(2_000_000)
-    m.add(8_000_000, 9000)
-    // nothing came in the last 4 s
-    expect(m.rate()).toBe(0)
   })
 })

@@ -4,17 +4,20 @@
  * seconds rather than never (whole-transfer average) or wildly (last sample).
  */
 
-/** how far back the speed looks (ms) */
+/** how far back the speed looks by default (ms) */
 export const RATE_WINDOW = 5000
-/** no speed until the samples span this long (ms): the first instants say little */
+/** by default, no speed until the samples span this long (ms): the first instants say little */
 export const MIN_SPAN = 1000
 
 export class RateMeter {
   readonly #window: number
+  readonly #minSpan: number
   #samples: Array<{ at: number, bytes: number }> = []
 
-  constructor (window = RATE_WINDOW) {
+  /** `window`: how far back the speed looks (ms); `minSpan`: no speed until the samples span this long (ms) */
+  constructor (window = RATE_WINDOW, minSpan = MIN_SPAN) {
     this.#window = window
+    this.#minSpan = minSpan
   }
 
   /** Record that `bytes` were done in total at time `at` (ms). A total that goes down starts over. */
@@ -26,12 +29,14 @@ export class RateMeter {
     while (this.#samples.length > 2 && (this.#samples[1]?.at ?? at) <= at - this.#window) this.#samples.shift()
   }
 
-  /** bytes per second over the window; 0 until the samples span MIN_SPAN */
+  /** bytes per second over the window; 0 until the samples span some time, and `minSpan` */
   rate (): number {
     const first = this.#samples[0]
     const last = this.#samples.at(-1)
-    if (first === undefined || last === undefined || last.at - first.at < MIN_SPAN) return 0
-    return (last.bytes - first.bytes) * 1000 / (last.at - first.at)
+    if (first === undefined || last === undefined) return 0
+    const span = last.at - first.at
+    if (span <= 0 || span < this.#minSpan) return 0
+    return (last.bytes - first.bytes) * 1000 / span
   }
 
   reset (): void {
