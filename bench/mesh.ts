@@ -36,21 +36,35 @@
  *   'storage' peer is first listed.
  * - mesh.smallput.perSec: 1 KiB puts from one tab into the storage-peer mesh,
  *   4 in flight, for SMALLPUT_SECONDS; completed puts / seconds until the
- *   last one resolved.
+ *   last one resolved. (The app backs its index up after puts and re-lists
+ *   it on every change; both run as they would for a user.)
  * - mesh.list200.ms / mesh.list200.warm.ms: `list()` of an index of 200
  *   (BENCH_MESH_LIST) files, all stored by real puts: the small puts' tab,
  *   topped up with 1-byte puts. Cold: the first list after lock() + unlock(), which reads and
  *   decodes the index from IndexedDB (the unlock itself is not timed); warm:
  *   later calls (the index already in memory).
+ * - mesh.list10k.ms / mesh.list10k.warm.ms: the same for an index of 10,000
+ *   (BENCH_MESH_LIST10K) files, also all stored by real puts, but by a Node
+ *   client in this process (32 in flight) rather than a tab: a tab storing
+ *   10,000 files one by one takes longer than this benchmark's budget. The
+ *   client's keys are exported and imported by a fresh tab, which restores
+ *   the index from the backup the client stored in the mesh (restoreIndex);
+ *   the lists are then timed in the tab. The Node client's put rate is
+ *   reported too (mesh.list10k.fill.perSec), for what it is: 32 puts in
+ *   flight from a process that also hosts the storage peers.
  *
- * Not measured: list() over 10,000 entries. Only real puts fill the index,
- * and every put rewrites the whole index, so 10,000 of them take far longer
- * than this benchmark's budget; no figure is reported rather than an
- * extrapolated one.
+ * BENCH_MESH_PARTS (default "webrtc,discovery,storage,smallput,list10k")
+ * picks the parts to measure.
  */
 import type { Page } from 'playwright-core'
 import setup from '../tests/e2e/global-setup.ts'
 import { startHarness, waitInPage, type Harness } from '../tests/e2e/harness.ts'
+import { dial } from '../tests/mesh/helpers.ts'
+import { Keystore } from '../src/core/keystore/index.ts'
+import { MemoryKeyVault } from '../src/store/keyvault/memory.ts'
+import { createServerNode } from '../src/net/server-node.ts'
+import { dataMeshServices } from '../src/net/services.ts'
+import { createMesh } from '../src/mesh/index.ts'
 import { median, round, type Figure } from './stats.ts'
 
 const runs = Number(process.env.BENCH_RUNS ?? 5)
@@ -62,6 +76,10 @@ const SMALLPUT_SECONDS = 5
 const SMALLPUT_CONCURRENCY = 4
 /** files in the index for the list figure (real puts; default 200) */
 const LIST_ENTRIES = Number(process.env.BENCH_MESH_LIST ?? 200)
+/** files in the index for the large list figure (real puts from Node; default 10,000) */
+const LIST10K_ENTRIES = Number(process.env.BENCH_MESH_LIST10K ?? 10_000)
+const LIST10K_CONCURRENCY = 32
+const parts = new Set((process.env.BENCH_MESH_PARTS ?? 'webrtc,discovery,storage,smallput,list10k').split(',').map(p => p.trim()))
 const HOLDERS = 6
 const PASSWORD = 'bench password'
 const started = Date.now()
@@ -204,119 +222,181 @@ async function storageTab (h: Harness, n: number): Promise<Page> {
   return tab
 }
 
+/** The tab's list(): `runs` cold (after lock + unlock: read and decoded from IndexedDB) and warm (in memory); each checks the count. */
+async function timedLists (tab: Page, n: number): Promise<{ cold: number[], warm: number[] }> {
+  const cold = await repeat(runs, async () => await tab.evaluate(async ({ password, n }) => {
+    window.datamesh.lock()
+    await window.datamesh.unlock(password)
+    const t0 = performance.now()
+    const listed = await window.datamesh.list()
+    const ms = performance.now() - t0
+    if (listed.length !== n) throw new Error(`listed ${listed.length} of ${n} entries`)
+    return ms
+  }, { password: PASSWORD, n }))
+  const warm = await repeat(runs, async () => await tab.evaluate(async (n) => {
+    const t0 = performance.now()
+    const listed = await window.datamesh.list()
+    const ms = performance.now() - t0
+    if (listed.length !== n) throw new Error(`listed ${listed.length} of ${n} entries`)
+    return ms
+  }, n))
+  return { cold, warm }
+}
+
+async function discovery (h: Harness): Promise<void> {
+  // a fresh profile per load
+  const times = await repeat(runs, async (i) => {
+    const context = await h.newContext()
+    try {
+      const page = await context.newPage()
+      await page.addInitScript(() => {
+        const timer = setInterval(() => {
+          try {
+            if (window.datamesh?.connections().some(p => p.role === 'storage') === true) {
+              (globalThis as any).__firstStorage = performance.now()
+              clearInterval(timer)
+            }
+          } catch {} // connections() throws until the node is ready
+        }, 10)
+      })
+      await page.goto(h.url)
+      const at = await waitInPage(page, () => (globalThis as any).__firstStorage as number, 30_000)
+      log(`  discovery run ${i}: ${round(at)} ms`)
+      return at
+    } finally {
+      await context.close()
+    }
+  })
+  figures['mesh.discovery.ms'] = ms(times)
+}
+
+async function storagePutGet (h: Harness): Promise<void> {
+  const writer = await storageTab(h, HOLDERS)
+  await writer.evaluate(async (password) => { await window.datamesh.setup({ password, allowWeak: true }) }, PASSWORD)
+  const reader = await storageTab(h, HOLDERS)
+  const storageIds = h.mesh.storage.map(s => s.peerId)
+  await makeData(writer, size)
+  // the second tab reads through a share link (the key in the fragment)
+  const r = await putGetRuns(writer, async (name) => {
+    const link = await writer.evaluate(async (name) => await window.datamesh.shareLink(name), name)
+    return await timedGet(reader, link.slice(link.indexOf('#')))
+  }, 'storage peers')
+  figures['mesh.put.storagepeers.MBps'] = MBps(r.put)
+  figures['mesh.get.storagepeers.MBps'] = MBps(r.get)
+  await writer.evaluate(() => { delete (globalThis as any).__benchData })
+
+  // the reading tab's connections are warm from the gets: no warm-up round
+  const raw = await repeat(meshRuns, async (i) => {
+    const r = await rawParallel(reader, storageIds, rawBytesPerPeer)
+    log(`  raw WebSockets run ${i}: ${round(r)} MB/s (both directions, ${HOLDERS} peers)`)
+    return r
+  }, false)
+  figures['mesh.raw.ws.MBps'] = MBps(raw)
+}
+
+async function smallPuts (h: Harness): Promise<void> {
+  // small puts, then list: a tab of its own, so its index holds only these files
+  const small = await storageTab(h, HOLDERS)
+  await small.evaluate(async (password) => { await window.datamesh.setup({ password, allowWeak: true }) }, PASSWORD)
+  const perSec = await repeat(meshRuns, async (i) => {
+    const seconds = i < 0 ? 1 : SMALLPUT_SECONDS
+    const r = await small.evaluate(async ({ seconds, concurrency, run }) => {
+      const data = crypto.getRandomValues(new Uint8Array(1024))
+      let next = 0
+      let done = 0
+      const t0 = performance.now()
+      const end = t0 + seconds * 1000
+      await Promise.all(Array.from({ length: concurrency }, async () => {
+        while (performance.now() < end) {
+          await window.datamesh.put(data, { name: `small-${run}-${next++}` })
+          done++
+        }
+      }))
+      return { done, ms: performance.now() - t0 }
+    }, { seconds, concurrency: SMALLPUT_CONCURRENCY, run: i < 0 ? 'warmup' : String(i) })
+    log(`  small puts run ${i}: ${r.done} in ${round(r.ms)} ms`)
+    return r.done / (r.ms / 1000)
+  })
+  figures['mesh.smallput.perSec'] = { value: round(median(perSec)), unit: 'puts/s' }
+
+  // list: the same tab's index, topped up to exactly LIST_ENTRIES files with real 1-byte puts
+  const lister = small
+  const topUp = await lister.evaluate(async ({ n, concurrency }) => {
+    const data = new Uint8Array([42])
+    let have = (await window.datamesh.list()).length
+    const before = have
+    let next = 0
+    await Promise.all(Array.from({ length: concurrency }, async () => {
+      while (have < n) {
+        have++
+        await window.datamesh.put(data, { name: `tiny-${next++}` })
+      }
+    }))
+    return before
+  }, { n: LIST_ENTRIES, concurrency: SMALLPUT_CONCURRENCY })
+  log(`  list: ${topUp} files from the small puts, topped up to ${LIST_ENTRIES} with 1-byte puts`)
+  // every put starts an index backup in the background: let them finish so they do not run under the timed lists
+  // (backupIndex waits for the one in flight, which may chain one more; the second call waits for that)
+  await lister.evaluate(async () => { await window.datamesh.backupIndex(); await window.datamesh.backupIndex() })
+  const { cold, warm } = await timedLists(lister, LIST_ENTRIES)
+  log(`  list of ${LIST_ENTRIES}: cold ${cold.map(round).join(', ')} ms; warm ${warm.map(round).join(', ')} ms`)
+  figures[`mesh.list${LIST_ENTRIES}.ms`] = ms(cold)
+  figures[`mesh.list${LIST_ENTRIES}.warm.ms`] = ms(warm)
+}
+
+/**
+ * An index of LIST10K_ENTRIES files stored by real puts from a Node client
+ * in this process, backed up to the mesh, restored by a tab that imported
+ * the client's keys, and listed there.
+ */
+async function list10k (h: Harness): Promise<void> {
+  const n = LIST10K_ENTRIES
+  const keystore = new Keystore(new MemoryKeyVault())
+  await keystore.createKey('bench', { password: PASSWORD, allowWeak: true, makeDefault: true })
+  await keystore.unlock(PASSWORD)
+  const key = await keystore.key()
+  const exported = await keystore.exportKeys(PASSWORD)
+  const node = await createServerNode({ nodeType: 'storage', allowPrivateAddresses: true, services: dataMeshServices({ nodeType: 'storage' }) })
+  try {
+    for (const address of [h.mesh.relayMultiaddrs()[0], ...h.mesh.storage.map(s => s.multiaddrs()[0])]) await dial(node, address as string)
+    const mesh = createMesh({ libp2p: node, keys: { signer: key.signer, x25519Public: key.publicKey.x25519, open: async (e) => await key.open(e) } })
+    const data = crypto.getRandomValues(new Uint8Array(64))
+    let next = 0
+    const t0 = performance.now()
+    await Promise.all(Array.from({ length: LIST10K_CONCURRENCY }, async () => {
+      for (let i = next++; i < n; i = next++) {
+        await mesh.put(data, { name: `file-${String(i).padStart(5, '0')}.bin` })
+        if ((i + 1) % 1000 === 0) log(`  list10k: ${i + 1} of ${n} files stored (${round((i + 1) / ((performance.now() - t0) / 1000))} puts/s)`)
+      }
+    }))
+    const fillSeconds = (performance.now() - t0) / 1000
+    figures['mesh.list10k.fill.perSec'] = { value: round(n / fillSeconds), unit: 'puts/s' }
+    const backup = await mesh.backupIndex()
+    log(`  list10k: ${n} files in ${round(fillSeconds)} s; index backup of ${backup.entries} entries on ${backup.holders.length} peers`)
+  } finally {
+    await node.stop()
+  }
+  const tab = await storageTab(h, HOLDERS)
+  const restored = await tab.evaluate(async ({ password, exported }) => {
+    const data = Uint8Array.from(atob(exported), c => c.charCodeAt(0))
+    await window.datamesh.setup({ password, allowWeak: true, importKeys: { data, password } })
+    return (await window.datamesh.restoreIndex()).total
+  }, { password: PASSWORD, exported: Buffer.from(exported).toString('base64') })
+  if (restored !== n) throw new Error(`the tab restored ${restored} of ${n} entries`)
+  const { cold, warm } = await timedLists(tab, n)
+  log(`  list of ${n}: cold ${cold.map(round).join(', ')} ms; warm ${warm.map(round).join(', ')} ms`)
+  figures['mesh.list10k.ms'] = ms(cold)
+  figures['mesh.list10k.warm.ms'] = ms(warm)
+}
+
 async function storageMesh (): Promise<void> {
   log(`storage-peer mesh: ${HOLDERS} Node storage peers over WebSockets`)
   const h = await startHarness({ storagePeers: HOLDERS })
   try {
-    // discovery: a fresh profile per load
-    const discovery = await repeat(runs, async (i) => {
-      const context = await h.newContext()
-      try {
-        const page = await context.newPage()
-        await page.addInitScript(() => {
-          const timer = setInterval(() => {
-            try {
-              if (window.datamesh?.connections().some(p => p.role === 'storage') === true) {
-                (globalThis as any).__firstStorage = performance.now()
-                clearInterval(timer)
-              }
-            } catch {} // connections() throws until the node is ready
-          }, 10)
-        })
-        await page.goto(h.url)
-        const at = await waitInPage(page, () => (globalThis as any).__firstStorage as number, 30_000)
-        log(`  discovery run ${i}: ${round(at)} ms`)
-        return at
-      } finally {
-        await context.close()
-      }
-    })
-    figures['mesh.discovery.ms'] = ms(discovery)
-
-    const writer = await storageTab(h, HOLDERS)
-    await writer.evaluate(async (password) => { await window.datamesh.setup({ password, allowWeak: true }) }, PASSWORD)
-    const reader = await storageTab(h, HOLDERS)
-    const storageIds = h.mesh.storage.map(s => s.peerId)
-    await makeData(writer, size)
-    // the second tab reads through a share link (the key in the fragment)
-    const r = await putGetRuns(writer, async (name) => {
-      const link = await writer.evaluate(async (name) => await window.datamesh.shareLink(name), name)
-      return await timedGet(reader, link.slice(link.indexOf('#')))
-    }, 'storage peers')
-    figures['mesh.put.storagepeers.MBps'] = MBps(r.put)
-    figures['mesh.get.storagepeers.MBps'] = MBps(r.get)
-    await writer.evaluate(() => { delete (globalThis as any).__benchData })
-
-    // the reading tab's connections are warm from the gets: no warm-up round
-    const raw = await repeat(meshRuns, async (i) => {
-      const r = await rawParallel(reader, storageIds, rawBytesPerPeer)
-      log(`  raw WebSockets run ${i}: ${round(r)} MB/s (both directions, ${HOLDERS} peers)`)
-      return r
-    }, false)
-    figures['mesh.raw.ws.MBps'] = MBps(raw)
-
-    // small puts, then list: a tab of its own, so its index holds only these files
-    const small = await storageTab(h, HOLDERS)
-    await small.evaluate(async (password) => { await window.datamesh.setup({ password, allowWeak: true }) }, PASSWORD)
-    const perSec = await repeat(meshRuns, async (i) => {
-      const seconds = i < 0 ? 1 : SMALLPUT_SECONDS
-      const r = await small.evaluate(async ({ seconds, concurrency, run }) => {
-        const data = crypto.getRandomValues(new Uint8Array(1024))
-        let next = 0
-        let done = 0
-        const t0 = performance.now()
-        const end = t0 + seconds * 1000
-        await Promise.all(Array.from({ length: concurrency }, async () => {
-          while (performance.now() < end) {
-            await window.datamesh.put(data, { name: `small-${run}-${next++}` })
-            done++
-          }
-        }))
-        return { done, ms: performance.now() - t0 }
-      }, { seconds, concurrency: SMALLPUT_CONCURRENCY, run: i < 0 ? 'warmup' : String(i) })
-      log(`  small puts run ${i}: ${r.done} in ${round(r.ms)} ms`)
-      return r.done / (r.ms / 1000)
-    })
-    figures['mesh.smallput.perSec'] = { value: round(median(perSec)), unit: 'puts/s' }
-
-    // list: the same tab's index, topped up to exactly LIST_ENTRIES files with real 1-byte puts
-    const lister = small
-    const topUp = await lister.evaluate(async ({ n, concurrency }) => {
-      const data = new Uint8Array([42])
-      let have = (await window.datamesh.list()).length
-      const before = have
-      let next = 0
-      await Promise.all(Array.from({ length: concurrency }, async () => {
-        while (have < n) {
-          have++
-          await window.datamesh.put(data, { name: `tiny-${next++}` })
-        }
-      }))
-      return before
-    }, { n: LIST_ENTRIES, concurrency: SMALLPUT_CONCURRENCY })
-    log(`  list: ${topUp} files from the small puts, topped up to ${LIST_ENTRIES} with 1-byte puts`)
-    // every put starts an index backup in the background: let them finish so they do not run under the timed lists
-    // (backupIndex waits for the one in flight, which may chain one more; the second call waits for that)
-    await lister.evaluate(async () => { await window.datamesh.backupIndex(); await window.datamesh.backupIndex() })
-    const cold = await repeat(runs, async () => await lister.evaluate(async ({ password, n }) => {
-      window.datamesh.lock()
-      await window.datamesh.unlock(password)
-      const t0 = performance.now()
-      const listed = await window.datamesh.list()
-      const ms = performance.now() - t0
-      if (listed.length !== n) throw new Error(`listed ${listed.length} of ${n} entries`)
-      return ms
-    }, { password: PASSWORD, n: LIST_ENTRIES }))
-    const warm = await repeat(runs, async () => await lister.evaluate(async (n) => {
-      const t0 = performance.now()
-      const listed = await window.datamesh.list()
-      const ms = performance.now() - t0
-      if (listed.length !== n) throw new Error(`listed ${listed.length} of ${n} entries`)
-      return ms
-    }, LIST_ENTRIES))
-    log(`  list of ${LIST_ENTRIES}: cold ${cold.map(round).join(', ')} ms; warm ${warm.map(round).join(', ')} ms`)
-    figures[`mesh.list${LIST_ENTRIES}.ms`] = ms(cold)
-    figures[`mesh.list${LIST_ENTRIES}.warm.ms`] = ms(warm)
+    if (parts.has('discovery')) await discovery(h)
+    if (parts.has('storage')) await storagePutGet(h)
+    if (parts.has('smallput')) await smallPuts(h)
+    if (parts.has('list10k')) await list10k(h)
   } finally {
     await h.close()
   }
@@ -326,8 +406,8 @@ async function storageMesh (): Promise<void> {
 setTimeout(() => { log('timed out'); process.exit(2) }, Number(process.env.BENCH_MESH_TIMEOUT_S ?? 900) * 1000)
 log(`runs=${runs} mesh runs=${meshRuns} size=${sizeMiB} MiB; building the app`)
 await setup()
-await browserMesh()
-await storageMesh()
+if (parts.has('webrtc')) await browserMesh()
+if (['discovery', 'storage', 'smallput', 'list10k'].some(p => parts.has(p))) await storageMesh()
 log('done')
 process.stdout.write(JSON.stringify({ figures }) + '\n')
 process.exit(0)
