@@ -3,16 +3,8 @@ import { errorMessage, formatBytes, formatDuration, formatRate } from '../../../
 import { AbortedError, AlreadyExistsError, QuotaExceededError } from '../../../src/core/errors.ts'
 
 describe('format', () => {
-  it('sizes', () => {
-    expect(formatBytes(0)).toBe('0 B')
-    expect(formatBytes(999)).toBe('999 B')
-    expect(formatBytes(1000)).toBe('1 kB')
+  it('sizes and speeds in SI units', () => {
     expect(formatBytes(1500)).toBe('1.5 kB')
-    expect(formatBytes(12_345_678)).toBe('12.3 MB')
-    expect(formatBytes(250_000_000)).toBe('250 MB')
-    expect(formatBytes(999_700)).toBe('1 MB')
-    expect(formatBytes(1_000_000)).toBe('1 MB')
-    expect(formatBytes(-1)).toBe('–')
     expect(formatRate(2_500_000)).toBe('2.5 MB/s')
   })
 
