@@ -4,21 +4,11 @@
  * range and tags, then a sort. Pure functions over anything shaped like a
  * listed file, so the view stays thin and the rules are tested on their own.
  */
+import type { ApiFile } from '../runtime/api.ts'
 import { extensionOf } from './names.ts'
 
 /** The fields of a listed file the query reads. */
-export interface QueryFile {
-  key: string
-  name: string
-  /** MIME type, '' when unknown */
-  type: string
-  size: number
-  tags: string[]
-  /** ms since the epoch */
-  created: number
-  /** opens on this device */
-  opens: number
-}
+export type QueryFile = Pick<ApiFile, 'key' | 'name' | 'type' | 'size' | 'tags' | 'created' | 'opens'>
 
 export type FileKind = 'image' | 'video' | 'audio' | 'document' | 'archive' | 'other'
 export const KINDS: readonly FileKind[] = ['image', 'video', 'audio', 'document', 'archive', 'other']
