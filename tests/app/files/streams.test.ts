@@ -1,18 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { countBytes, lazyStream } from '../../../src/app/files/streams.ts'
-
-function streamOf (bytes: Uint8Array, chunk = 8, onCancel?: () => void): ReadableStream<Uint8Array> {
-  let at = 0
-  return new ReadableStream({
-    pull (c) {
-      if (at >= bytes.length) { c.close(); return }
-      c.enqueue(bytes.slice(at, at + chunk))
-      at += chunk
-    },
-    cancel () { onCancel?.() }
-  })
-}
-const readAll = async (s: ReadableStream<Uint8Array>): Promise<Uint8Array> => new Uint8Array(await new Response(s).arrayBuffer())
+import { readAll, streamOf } from './byte-streams.ts'
 
 describe('countBytes', () => {
   it('reports the running total and passes the bytes through', async () => {

@@ -1,20 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { zipFiles, zipPath, type ZipSource } from '../../../src/app/files/zip.ts'
-
-function streamOf (bytes: Uint8Array, chunk = 7): ReadableStream<Uint8Array> {
-  let at = 0
-  return new ReadableStream({
-    pull (c) {
-      if (at >= bytes.length) { c.close(); return }
-      c.enqueue(bytes.slice(at, at + chunk))
-      at += chunk
-    }
-  })
-}
-
-async function readAll (stream: ReadableStream<Uint8Array>): Promise<Uint8Array> {
-  return new Uint8Array(await new Response(stream).arrayBuffer())
-}
+import { readAll, streamOf } from './byte-streams.ts'
 
 /** the names of a ZIP's central directory entries (signature 0x02014b50) */
 function centralNames (zip: Uint8Array): string[] {
@@ -52,7 +38,7 @@ describe('zipFiles', () => {
         opened.push(i)
         open++
         maxOpen = Math.max(maxOpen, open)
-        const s = streamOf(contents[i] ?? new Uint8Array())
+        const s = streamOf(contents[i] ?? new Uint8Array(), 7)
         return s.pipeThrough(new TransformStream({ flush () { open-- } }))
       }
     }))
@@ -74,7 +60,7 @@ describe('zipFiles', () => {
       name: `f${i}`,
       size: 3,
       created: 0,
-      open: async () => { controller.abort(); return streamOf(new Uint8Array(3)) }
+      open: async () => { controller.abort(); return streamOf(new Uint8Array(3), 7) }
     }))
     const { stream } = zipFiles(files, { signal: controller.signal })
     await expect(readAll(stream)).rejects.toThrow()
