@@ -8,6 +8,7 @@
 import { Console as CommandConsole, type BenchmarkResult, type Block, type ConsoleHost, type HistoryStore, type Metric, type SaveMeta } from '../../../console/index.ts'
 import { saveStream } from '../../pwa/save.ts'
 import type { AppState } from '../../state.svelte.ts'
+import { onePer } from '../../ui/one-per.ts'
 
 /** where the history is kept across reloads */
 export const HISTORY_KEY = 'datamesh-console-history'
@@ -191,14 +192,5 @@ export class ConsoleSession implements ConsoleHost {
   }
 }
 
-const sessions = new WeakMap<AppState, ConsoleSession>()
-
 /** The app's one console session: leaving the view and coming back keeps the scrollback, a running command and its question. */
-export function sessionFor (app: AppState): ConsoleSession {
-  let session = sessions.get(app)
-  if (session === undefined) {
-    session = new ConsoleSession(app)
-    sessions.set(app, session)
-  }
-  return session
-}
+export const sessionFor = onePer((app: AppState) => new ConsoleSession(app))

@@ -10,6 +10,7 @@ import { saveStream } from '../../pwa/save.ts'
 import { UploadQueue, type QueueTotals, type UploadItem } from '../../files/upload-queue.ts'
 import { TransferList, type Transfer } from '../../files/transfers.ts'
 import { baseName, typeFor } from '../../files/names.ts'
+import { onePer } from '../../ui/one-per.ts'
 import type { PickedFile } from '../../files/folders.ts'
 import { countBytes, lazyStream } from '../../files/streams.ts'
 import { zipFiles } from '../../files/zip.ts'
@@ -98,13 +99,5 @@ export class FileTransfers {
   }
 }
 
-const perApp = new WeakMap<AppState, FileTransfers>()
-
-export function transfersFor (app: AppState): FileTransfers {
-  let t = perApp.get(app)
-  if (t === undefined) {
-    t = new FileTransfers(app)
-    perApp.set(app, t)
-  }
-  return t
-}
+/** The app's one set of transfers. */
+export const transfersFor = onePer((app: AppState) => new FileTransfers(app))
