@@ -14,9 +14,9 @@
  * has been written; changes made while a save is being written share the
  * next one (at most one write runs and one waits), so a burst of puts costs
  * a couple of writes and the last state is always the one that stays.
- * Each entry's encoding is kept next to it, so a save joins bytes instead
- * of re-encoding every entry; the listing, newest first, is kept sorted
- * until the next change.
+ * Each entry's encoding is kept next to it once made, so a save joins bytes
+ * instead of re-encoding every entry; the listing, newest first, is kept
+ * sorted until the next change.
  */
 import { concatBytes } from '../core/bytes.ts'
 import { decodeCborMap, encodeCbor, RecordReader } from '../core/cbor.ts'
@@ -110,11 +110,11 @@ export function decodeEntry (raw: unknown, what = 'index entry'): IndexEntry {
   return entry
 }
 
-/** One entry as the index keeps it: its encoding and its listing. */
+/** One entry as the index keeps it: its listing, and its encoding once a save needed it. */
 interface Held {
   entry: IndexEntry
-  encoded: Uint8Array
   listed: ListedEntry
+  encoded?: Uint8Array
 }
 
 /** An entry without its wrapped key: what a listing shows. */
@@ -122,7 +122,7 @@ export type ListedEntry = Omit<IndexEntry, 'wrappedKey'>
 
 function hold (entry: IndexEntry): Held {
   const { wrappedKey, ...listed } = entry
-  return { entry, encoded: encodeCbor(encodeEntry(entry)), listed }
+  return { entry, listed }
 }
 
 /** newest first, then by name */
@@ -178,9 +178,9 @@ export class FileIndex {
     return Array.from(this.#byKey.values(), h => h.entry)
   }
 
-  /** Every entry's encoding, in the order of entries(). */
+  /** Every entry's encoding, in the order of entries() (each encoded once, when first needed). */
   encodedEntries (): Uint8Array[] {
-    return Array.from(this.#byKey.values(), h => h.encoded)
+    return Array.from(this.#byKey.values(), h => { h.encoded ??= encodeCbor(encodeEntry(h.entry)); return h.encoded })
   }
 
   /** The entries without their wrapped keys, newest first (kept sorted until the next change; do not modify). */
