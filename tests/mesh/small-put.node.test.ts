@@ -12,6 +12,9 @@ import { createServerNode } from '../../src/net/server-node.ts'
 import { dataMeshServices } from '../../src/net/services.ts'
 import { ownerId, type ShardService } from '../../src/net/shard/index.ts'
 import type { ShardStore } from '../../src/store/types.ts'
+import { InlineCodec, type StripeCodec } from '../../src/core/codec.ts'
+import { createMesh, meshKeysFromIdentity } from '../../src/mesh/index.ts'
+import { generateIdentity } from '../../src/core/keys/index.ts'
 
 let net: TestNet
 
@@ -88,6 +91,21 @@ describe('small puts', () => {
       await node.stop()
       await inner.close()
     }
+  })
+
+  it('code a small file on the calling thread, a larger one with the configured codec', async () => {
+    const inner = new InlineCodec()
+    let jobs = 0
+    const codec: StripeCodec = { parallelism: 1, encode: async (job) => { jobs++; return await inner.encode(job) }, decode: async (job) => await inner.decode(job), close: () => {} }
+    const mesh = createMesh({ libp2p: net.clients[0]!, keys: meshKeysFromIdentity(generateIdentity()), config: { codec } })
+    const small = randomBytes(64 * 1024)
+    await mesh.put(small, { name: 'small.bin' })
+    expect(jobs).toBe(0)
+    const larger = randomBytes(64 * 1024 + 1)
+    await mesh.put(larger, { name: 'larger.bin' })
+    expect(jobs).toBe(1)
+    expect(sameBytes(await bytesOf(await mesh.get('small.bin')), small)).toBe(true)
+    expect(sameBytes(await bytesOf(await mesh.get('larger.bin')), larger)).toBe(true)
   })
 
   it('share requests between puts running at once, and keep every file readable', async () => {

@@ -5,7 +5,8 @@
  * 1. Candidates: connected data-capable peers (and this node with a store).
  *    Fewer than k + m distinct ones: 'refuse' throws InsufficientPeersError,
  *    'warn' goes on with a 'durability:warning'.
- * 2. Stripes are encoded (bounded window) and each is placed on k + m
+ * 2. Stripes are encoded (bounded window; a file of at most 64 KiB on this
+ *    thread rather than by the configured codec) and each is placed on k + m
  *    distinct peers (../placement.ts) while the next one is encoded; a
  *    stripe commits at `writeQuorum` acknowledgements.
  * 3. The manifest (with placement hints) is sealed and signed, and stored as
@@ -25,8 +26,9 @@ import { seal } from '../../core/keys/ecies.ts'
 import { MANIFEST_LIMITS, sealManifest } from '../../core/manifest.ts'
 import { buildManifest, encodeFile, type EncodeSession, type FileMetadata } from '../../core/pipeline.ts'
 import type { EncodedStripe } from '../../core/stripe.ts'
-import type { ByteSource } from '../../core/source.ts'
+import { sourceSize, type ByteSource } from '../../core/source.ts'
 import { utf8Length } from '../../core/cbor.ts'
+import { INLINE_CODING_BYTES } from '../config.ts'
 import { report, type MeshContext } from '../context.ts'
 import { newPlacementState, placeStripe, planStripe, replicate, type PlacementState } from '../placement.ts'
 import { manifestShardId } from '../resolve.ts'
@@ -150,9 +152,12 @@ export async function put (ctx: MeshContext, data: ByteSource, options: PutOptio
   const state = newPlacementState(candidates)
   let stripesCommitted = 0
   state.onStored = () => { report(ctx, options, 'put:progress', { type: 'put:stored', shardsStored: state.stored.length, stripesCommitted }) }
+  // a small file is coded on this thread: posting it to a worker and back costs more than coding it
+  const size = sourceSize(data)
+  const inline = size !== undefined && size <= INLINE_CODING_BYTES
   const session = encodeFile(data, {
     coding: { k, m, stripeSize: ctx.config.stripeSize, segmentSize: ctx.config.segmentSize },
-    ...(ctx.config.codec !== undefined ? { codec: ctx.config.codec } : {}),
+    ...(ctx.config.codec !== undefined && !inline ? { codec: ctx.config.codec } : {}),
     ...(signal !== undefined ? { signal } : {}),
     onProgress: p => { report(ctx, options, 'put:progress', { type: 'put:encoded', bytesDone: p.bytesDone, ...(p.bytesTotal !== undefined ? { bytesTotal: p.bytesTotal } : {}) }) }
   })
