@@ -79,13 +79,30 @@ export class AppState {
     else this.files = []
   }
 
+  #listing?: Promise<void>
+  #listAgain = false
+
+  /** Re-read the file list: one read at a time, and one more if something changed meanwhile (a burst of puts is not a burst of reads). */
   async refreshFiles (): Promise<void> {
     if (this.phase !== 'ready') return
-    try {
-      this.files = await this.api.list()
-    } catch (err) {
-      this.error(err)
+    if (this.#listing !== undefined) {
+      this.#listAgain = true
+      await this.#listing
+      return
     }
+    this.#listing = (async () => {
+      try {
+        do {
+          this.#listAgain = false
+          this.files = await this.api.list()
+        } while (this.#listAgain && this.phase === 'ready')
+      } catch (err) {
+        this.error(err)
+      } finally {
+        this.#listing = undefined
+      }
+    })()
+    await this.#listing
   }
 
   async refreshHealth (): Promise<void> {

@@ -111,10 +111,13 @@ export interface DataMeshApi {
   /** all keys, sealed under `password` (a file to download) */
   exportKeys: (password: string) => Promise<Uint8Array>
   importKeys: (data: Uint8Array, password: string) => Promise<{ imported: string[] }>
-  /** store the encrypted file index in the mesh (done by itself after every put and delete); restore it from the keys alone */
+  /** store the encrypted file index in the mesh (done by itself about 2 s after changes); restore it from the keys alone */
   backupIndex: () => Promise<BackupResult>
   restoreIndex: () => Promise<RestoreResult>
 }
+
+/** ms between an index change and its backup to the mesh (changes meanwhile share it) */
+const BACKUP_DELAY = 2000
 
 export interface ApiInit {
   namespace: string
@@ -187,18 +190,28 @@ export function createApi (init: ApiInit): DataMeshApi {
   }
   const publicKey = async (): Promise<string> => (await ownerKeys()).requireKey().publicKeyString
   /**
-   * After the index changes, back it up to the mesh (once at a time, and once
-   * more if it changed meanwhile), so exported keys always restore the list.
+   * After the index changes, back it up to the mesh: BACKUP_DELAY ms after
+   * the first change (a burst of puts shares one backup), one at a time and
+   * once more if it changed meanwhile, and at once when the page is hidden,
+   * so exported keys restore the list.
    */
   let backingUp: Promise<unknown> | undefined
   let again = false
-  const backupSoon = (): void => {
+  let timer: ReturnType<typeof setTimeout> | undefined
+  const backupNow = (): void => {
+    if (timer !== undefined) { clearTimeout(timer); timer = undefined }
     if (rt?.owner !== true) return // locked meanwhile: the next put or delete backs up
     if (backingUp !== undefined) { again = true; return }
     backingUp = rt.mesh.backupIndex().catch(() => {}).finally(() => {
       backingUp = undefined
       if (again) { again = false; backupSoon() }
     })
+  }
+  const backupSoon = (): void => {
+    timer ??= setTimeout(backupNow, BACKUP_DELAY)
+  }
+  if (typeof document !== 'undefined') {
+    document.addEventListener('visibilitychange', () => { if (document.visibilityState === 'hidden' && timer !== undefined) backupNow() })
   }
   const applyContribution = (): void => {
     rt?.net.store.setQuota(loadSettings(namespace).contribution)
@@ -374,6 +387,7 @@ export function createApi (init: ApiInit): DataMeshApi {
       return { imported: result.imported.map(x => x.name) }
     },
     backupIndex: async () => {
+      if (timer !== undefined) { clearTimeout(timer); timer = undefined }
       await backingUp
       return await (await owner()).mesh.backupIndex()
     },

@@ -12,7 +12,8 @@ import { keepBootstrapped, keepConnected as keepStorageConnections } from '../..
 import { loadOrCreatePeerKey } from '../../net/peer-key.ts'
 import { idbKeyStorage } from '../../net/peer-key-idb.ts'
 import { dataMeshServices } from '../../net/services.ts'
-import { providerKey } from '../../net/dht-keys.ts'
+import { AnnounceQueue, announcer } from '../../net/announce-queue.ts'
+import { relayReachable } from '../../net/reachability.ts'
 import type { BootstrapPeer } from '../../net/options.ts'
 import { openIdbStore } from '../../store/idb.ts'
 import { requestPersistentStorage } from '../../store/persistence.ts'
@@ -91,43 +92,35 @@ function discoverTabs (node: Libp2p, origin: string): { stop: () => void, now: (
   return { stop: () => { stopped = true; if (timer !== undefined) clearTimeout(timer) }, now: round }
 }
 
-/**
- * Wait (bounded) until a relay holds a reservation for this tab, so other
- * tabs can reach it; a tab whose relays are down still starts, outbound only.
- */
-async function dialableThroughRelay (node: Libp2p, timeout: number): Promise<boolean> {
-  const has = (): boolean => node.getMultiaddrs().some(a => a.toString().includes('/p2p-circuit/'))
-  if (has()) return true
-  return await new Promise<boolean>(resolve => {
-    const done = (ok: boolean): void => { clearTimeout(timer); node.removeEventListener('self:peer:update', check); resolve(ok) }
-    const check = (): void => { if (has()) done(true) }
-    const timer = setTimeout(() => { done(has()) }, timeout)
-    node.addEventListener('self:peer:update', check)
-  })
-}
-
 export async function joinNetwork (options: JoinOptions = {}): Promise<JoinedNetwork> {
   const origin = options.origin ?? location.origin
   const ns = options.namespace ?? 'datamesh'
-  const description = await fetchNetworkDescription(origin)
-  const store = await openIdbStore({ name: `${ns}-shards`, quota: options.contribution ?? GiB })
-  const persisted = (await requestPersistentStorage().catch(() => ({ persisted: false }))).persisted
+  // what the relay publishes, the shard store and the peer key: all at once
+  const [description, store, privateKey, persisted] = await Promise.all([
+    fetchNetworkDescription(origin),
+    openIdbStore({ name: `${ns}-shards`, quota: options.contribution ?? GiB }),
+    loadOrCreatePeerKey(idbKeyStorage(`${ns}-peer`)),
+    requestPersistentStorage().then(r => r.persisted, () => false)
+  ])
   let announce: ((id: string) => void) | undefined
   const node = await createBrowserNode({
     nodeType: 'browser',
-    privateKey: await loadOrCreatePeerKey(idbKeyStorage(`${ns}-peer`)),
+    privateKey,
     iceServers: description.iceServers,
     // a relay on a private network (development, tests) is dialled over plain ws://
     allowPrivateAddresses: isPrivateOrigin(origin),
     services: dataMeshServices({ nodeType: 'browser', store, onStored: id => { announce?.(id) } })
   })
-  announce = (id) => { node.contentRouting.provide(providerKey(id)).catch(() => {}) }
+  // shards this tab keeps are announced in the DHT in the background, a few a second
+  const announcements = new AnnounceQueue()
+  announce = announcer(node, announcements)
   const bootstrap: BootstrapPeer[] = options.bootstrap ?? description.relays.flatMap(r => r.multiaddrs.map(multiaddr => ({ multiaddr, priority: r.priority })))
   const stopBootstrap = keepBootstrapped(node, bootstrap)
   // always-on storage peers the relay knows are the first data-capable peers: dial them directly
   const storagePeers = description.storagePeers.map(s => ({ multiaddr: s.multiaddrs[0] ?? '', priority: 0 })).filter(p => p.multiaddr !== '')
   const stopStorage = storagePeers.length > 0 ? keepStorageConnections(node, storagePeers) : () => {}
-  await dialableThroughRelay(node, 10_000)
+  // bounded: a tab whose relays are down still starts, outbound only
+  await relayReachable(node, 10_000)
   const discovery = discoverTabs(node, origin)
   return {
     node,
@@ -140,6 +133,7 @@ export async function joinNetwork (options: JoinOptions = {}): Promise<JoinedNet
       stopBootstrap()
       stopStorage()
       discovery.stop()
+      announcements.stop()
       await node.stop()
       await store.close()
     }
