@@ -235,7 +235,13 @@ describe('the app', () => {
     expect(icons.some(i => i.sizes === '512x512' && (i.purpose ?? '').includes('maskable'))).toBe(true)
     // the service worker controls the page and has the shell cached
     await page.waitForFunction(async () => (await navigator.serviceWorker.ready).active !== null && navigator.serviceWorker.controller !== null, undefined, { timeout: 30_000 })
-    await page.getByTestId('offline-ready').waitFor({ timeout: 30_000 })
+    // precaching finished: the shell is in the service worker's cache
+    await expect.poll(async () => await page.evaluate(async () => {
+      for (const name of await caches.keys()) {
+        if (name.includes('precache') && (await (await caches.open(name)).keys()).some(r => new URL(r.url).pathname === '/index.html')) return true
+      }
+      return false
+    }), { timeout: 30_000 }).toBe(true)
 
     await owner.setOffline(true)
     try {
