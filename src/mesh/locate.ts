@@ -1,10 +1,17 @@
 /**
  * Finding a shard and reading it: candidates in order of likelihood (this
- * node's store, the placement hints, DHT providers, and, for small blobs like
- * manifests, any connected data-capable peer that says it has it), read with
+ * node's store, the placement hints, then DHT providers and, for small blobs
+ * like manifests, any connected data-capable peer that says it has it — those
+ * two asked at the same time, whichever answers first first), read with
  * hedging (./hedge.ts). Damaged copies are reported as 'shard:corrupt'.
+ *
+ * The connected peers are not left for after the DHT: a share link carries no
+ * holder hints, and a provider lookup can take its whole timeout (announcements
+ * are queued on holders, a new tab's routing table is small) while the holders
+ * are right there.
  */
 import type { CID } from 'multiformats/cid'
+import merge from 'it-merge'
 import type { ShardFetcher } from '../core/pipeline.ts'
 import { providerKey } from '../net/dht-keys.ts'
 import type { MeshContext } from './context.ts'
@@ -20,6 +27,18 @@ export interface LocateOptions {
   askConnected?: boolean
 }
 
+/** Rounds of asking connected peers, CONNECTED_ROUND_MS apart, while none said yes. */
+const CONNECTED_ROUNDS = 5
+const CONNECTED_ROUND_MS = 1000
+
+async function delay (ms: number, signal?: AbortSignal): Promise<void> {
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => { signal?.removeEventListener('abort', abort); resolve() }, ms)
+    const abort = (): void => { clearTimeout(timer); reject(signal?.reason) }
+    signal?.addEventListener('abort', abort, { once: true })
+  })
+}
+
 /** Peers that may hold `id`, each named once, best guesses first. */
 export async function * holdersOf (ctx: MeshContext, id: CID, options: LocateOptions = {}): AsyncGenerator<string> {
   const seen = new Set<string>()
@@ -31,22 +50,40 @@ export async function * holdersOf (ctx: MeshContext, id: CID, options: LocateOpt
   if (ctx.store !== undefined && await ctx.store.has(id.toString()) && fresh(ctx.self)) yield ctx.self
   seen.add(ctx.self) // never ask ourselves over the network
   for (const hint of options.hints ?? []) if (fresh(hint)) yield hint
-  try {
-    for await (const provider of ctx.libp2p.contentRouting.findProviders(providerKey(id), { signal: withTimeout(options.signal, ctx.config.requestTimeout) })) {
-      const peer = provider.id.toString()
-      if (fresh(peer)) yield peer
+  const providers = async function * (): AsyncGenerator<string> {
+    try {
+      for await (const provider of ctx.libp2p.contentRouting.findProviders(providerKey(id), { signal: withTimeout(options.signal, ctx.config.requestTimeout) })) {
+        yield provider.id.toString()
+      }
+    } catch (err) {
+      if (options.signal?.aborted === true) throw err
+      ctx.log('provider lookup for %s ended - %e', id, err)
     }
-  } catch (err) {
-    if (options.signal?.aborted === true) throw err
-    ctx.log('provider lookup for %s ended - %e', id, err)
   }
-  if (options.askConnected === true) {
-    const candidates = (await ctx.peers.candidates({ includeFull: true, ...(options.signal !== undefined ? { signal: options.signal } : {}) })).filter(c => !seen.has(c.peerId))
-    const answers = await Promise.all(candidates.map(async c => {
-      try { return (await hasOn(ctx, c.peerId, [id], options.signal))[0] === true } catch { return false }
-    }))
-    for (const [i, c] of candidates.entries()) if (answers[i] === true && fresh(c.peerId)) yield c.peerId
+  const connected = async function * (): AsyncGenerator<string> {
+    if (options.askConnected !== true) return
+    const asked = new Set<string>()
+    // a few rounds: peers connecting meanwhile (a tab that has just started) are asked too
+    for (let round = 0; round < CONNECTED_ROUNDS; round++) {
+      if (round > 0) await delay(CONNECTED_ROUND_MS, options.signal)
+      // every connected peer, without surveying them first: one small request each, and a peer that keeps no shards just says no (or does not speak the protocol)
+      const candidates = ctx.libp2p.getPeers().map(p => ({ peerId: p.toString() }))
+        .filter(c => !seen.has(c.peerId) && !asked.has(c.peerId))
+      for (const c of candidates) asked.add(c.peerId)
+      let found = false
+      // each peer as soon as it says yes
+      for await (const peer of merge(...candidates.map(async function * (c) {
+        try {
+          if ((await hasOn(ctx, c.peerId, [id], options.signal))[0] === true) yield c.peerId
+        } catch {}
+      }))) {
+        found = true
+        yield peer
+      }
+      if (found) return
+    }
   }
+  for await (const peer of merge(providers(), connected())) if (fresh(peer)) yield peer
 }
 
 export interface FetchShardOptions extends LocateOptions {
