@@ -17,6 +17,8 @@ import type { ShardStore } from '../../src/store/types.ts'
 import { shardCid } from '../../src/core/hash.ts'
 import { streamSource } from '../../src/net/protocol/frame.ts'
 import { pseudoRandomBytes } from '../core/helpers.ts'
+import { ed25519 } from '@noble/curves/ed25519.js'
+import { signerFromSecretKey, type Signer } from '../../src/core/signature.ts'
 
 export type TestNode = Libp2p<{ shards: ShardService, info: InfoService }>
 
@@ -136,4 +138,19 @@ export async function rawExchange (from: Peer, to: Peer, protocol: string, chunk
 /** Length-prefix `body` the way the protocols frame it. */
 export function frame (body: Uint8Array): Uint8Array {
   return lp.encode.single(body).subarray()
+}
+
+/** A fresh owner key. */
+export function newSigner (): Signer {
+  return signerFromSecretKey(ed25519.utils.randomSecretKey())
+}
+
+/** The error `p` rejects with (fails the test if it resolves). */
+export async function rejection (p: Promise<unknown>): Promise<Error & { details?: Record<string, unknown> }> {
+  try {
+    await p
+  } catch (err) {
+    return err as Error & { details?: Record<string, unknown> }
+  }
+  throw new Error('expected a rejection')
 }

@@ -4,31 +4,16 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { readFileSync } from 'node:fs'
-import { ed25519 } from '@noble/curves/ed25519.js'
 import type { Stream } from '@libp2p/interface'
 import { equalBytes } from '../../src/core/bytes.ts'
 import { encodeCbor } from '../../src/core/cbor.ts'
 import { parseShardCid } from '../../src/core/hash.ts'
-import { signerFromSecretKey, type Signer } from '../../src/core/signature.ts'
 import { DATAMESH_VERSION, INFO_PROTOCOL, SHARD_PROTOCOL } from '../../src/net/protocol/constants.ts'
 import { decodeEmptyResponse, deletePreimage, encodeShardRequest } from '../../src/net/protocol/shard-messages.ts'
 import { ownerId } from '../../src/net/shard/index.ts'
-import { connect, frame, makeShard, rawExchange, startPeer, stopAll, type Peer } from './helpers.ts'
+import { connect, frame, makeShard, newSigner, rawExchange, rejection, startPeer, stopAll, type Peer } from './helpers.ts'
 
 const minute = 60_000
-
-function newSigner (): Signer {
-  return signerFromSecretKey(ed25519.utils.randomSecretKey())
-}
-
-async function rejection (p: Promise<unknown>): Promise<Error & { details?: Record<string, unknown> }> {
-  try {
-    await p
-  } catch (err) {
-    return err as Error & { details?: Record<string, unknown> }
-  }
-  throw new Error('expected a rejection')
-}
 
 describe('shard protocol between two nodes', () => {
   let holder: Peer

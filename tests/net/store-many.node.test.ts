@@ -4,33 +4,19 @@
  * the grant's bindings (owner, holder, the requesting peer, expiry).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { ed25519 } from '@noble/curves/ed25519.js'
 import { parseShardCid } from '../../src/core/hash.ts'
-import { signerFromSecretKey, type Signer } from '../../src/core/signature.ts'
+import type { Signer } from '../../src/core/signature.ts'
 import { GRANT_LIFETIME, MAX_GRANT_LIFETIME, SHARD_PROTOCOL } from '../../src/net/protocol/constants.ts'
 import { decodeStoreManyResponse, encodeShardRequest, grantPreimage } from '../../src/net/protocol/shard-messages.ts'
 import { ownerId } from '../../src/net/shard/index.ts'
-import { connect, frame, makeShard, rawExchange, startPeer, stopAll, type Peer } from './helpers.ts'
+import { connect, frame, makeShard, newSigner, rawExchange, rejection, startPeer, stopAll, type Peer } from './helpers.ts'
 
 const minute = 60_000
-
-function newSigner (): Signer {
-  return signerFromSecretKey(ed25519.utils.randomSecretKey())
-}
 
 /** A signer that counts its signatures. */
 function counting (signer: Signer): Signer & { count: number } {
   const s = { publicKey: signer.publicKey, count: 0, sign: (m: Uint8Array) => { s.count++; return signer.sign(m) } }
   return s
-}
-
-async function rejection (p: Promise<unknown>): Promise<Error & { details?: Record<string, unknown> }> {
-  try {
-    await p
-  } catch (err) {
-    return err as Error & { details?: Record<string, unknown> }
-  }
-  throw new Error('expected a rejection')
 }
 
 describe('store-many', () => {
