@@ -10,7 +10,7 @@ export default defineConfig({
           name: 'unit',
           environment: 'node',
           include: ['tests/**/*.test.ts'],
-          exclude: ['tests/**/*.browser.test.ts', 'tests/e2e/**', 'node_modules/**'],
+          exclude: ['tests/**/*.browser.test.ts', 'tests/**/*.e2e.test.ts', 'tests/e2e/**', 'node_modules/**'],
           testTimeout: 30_000
         }
       },
@@ -21,7 +21,7 @@ export default defineConfig({
           name: 'browser',
           // core code runs unchanged in both worlds, so its tests run in both
           include: ['tests/core/**/*.test.ts', 'tests/**/*.browser.test.ts'],
-          exclude: ['tests/**/*.node.test.ts', 'tests/e2e/**', 'node_modules/**'],
+          exclude: ['tests/**/*.node.test.ts', 'tests/**/*.e2e.test.ts', 'tests/e2e/**', 'node_modules/**'],
           testTimeout: 60_000,
           browser: {
             enabled: true,
@@ -35,11 +35,12 @@ export default defineConfig({
         }
       },
       {
-        // relay + storage peers + Chromium tabs over WebRTC; run through tests/e2e/isolated.ts
+        // relay + storage peers + Chromium tabs over WebRTC (tests/e2e, and the attacks of tests/security
+        // that need a browser); run through tests/e2e/isolated.ts
         test: {
           name: 'e2e',
           environment: 'node',
-          include: ['tests/e2e/**/*.e2e.test.ts'],
+          include: ['tests/**/*.e2e.test.ts'],
           globalSetup: ['tests/e2e/global-setup.ts'],
           testTimeout: 120_000,
           hookTimeout: 120_000,
