@@ -68,6 +68,9 @@ export function createContext (init: MeshInit): MeshContext {
   const dht = service<DhtSlice>(libp2p.services, 'dht', 'put')
   const ping = service<PingSlice>(libp2p.services, 'ping', 'ping')
   const log = libp2p.logger.forComponent('datamesh:mesh')
+  const index: FileIndex = new FileIndex(init.index ?? new MemoryIndexStorage(), {
+    onRollBack: () => { events.dispatch('index:changed', { op: 'rollback', entries: index.size }) }
+  })
   const batcher = new StoreBatcher(async (peer, items) => await shard.storeMany(peerIdFromString(peer), items, keys.signer, { signal: AbortSignal.timeout(config.requestTimeout) }), {
     inFlight: STORE_REQUESTS_PER_PEER,
     maxShards: config.storeBatch,
@@ -84,7 +87,7 @@ export function createContext (init: MeshInit): MeshContext {
     keys,
     owner: ownerId(keys.signer.publicKey),
     config,
-    index: new FileIndex(init.index ?? new MemoryIndexStorage()),
+    index,
     peers: new PeerDirectory({ libp2p, info, ...(store !== undefined ? { store } : {}), events, infoTtl: config.infoTtl, requestTimeout: config.requestTimeout }),
     batcher,
     announcements: new AnnounceQueue({ log }),

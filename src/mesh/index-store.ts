@@ -14,6 +14,11 @@
  * has been written; changes made while a save is being written share the
  * next one (at most one write runs and one waits), so a burst of puts costs
  * a couple of writes and the last state is always the one that stays.
+ * A save that fails takes back exactly the changes it carried: they are
+ * undone in memory and their callers get the error, so nothing a caller
+ * saw fail is written by a later save (a put whose index save fails deletes
+ * its shards, and its entry must not come back listed). Changes made while
+ * the failed save was written are kept, unless they built on an undone one.
  * Each entry's encoding is kept next to it once made, so a save joins bytes
  * instead of re-encoding every entry; the listing, newest first, is kept
  * sorted until the next change.
@@ -125,14 +130,41 @@ function hold (entry: IndexEntry): Held {
   return { entry, listed }
 }
 
+function encoded (h: Held): Uint8Array {
+  h.encoded ??= encodeCbor(encodeEntry(h.entry))
+  return h.encoded
+}
+
 /** newest first, then by name */
 function newestFirst (a: ListedEntry, b: ListedEntry): number {
   return b.created - a.created || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)
 }
 
+/** One step back: an entry as it was before (undefined: absent), or the backup state as it was. */
+type Undo = { key: string, held: Held | undefined } | { backup: BackupState | undefined }
+
+/**
+ * A change not yet written. `make` checks that it applies to the current
+ * state (throwing, having changed nothing, when it does not), makes it and
+ * returns what the caller gets; `undo` is filled while it runs.
+ */
+interface Change {
+  readonly make: () => unknown
+  result: unknown
+  undo: Undo[]
+  /** why the change was dropped when a failed save was undone under it */
+  dropped?: unknown
+}
+
+export interface FileIndexOptions {
+  /** called after a failed save was undone (the listing changed back) */
+  onRollBack?: () => void
+}
+
 /** The index in memory; every change is saved (see the module header). */
 export class FileIndex {
   readonly #storage: IndexStorage
+  readonly #onRollBack: (() => void) | undefined
   readonly #byKey = new Map<string, Held>()
   readonly #byName = new Map<string, string>()
   #backup?: BackupState
@@ -140,11 +172,18 @@ export class FileIndex {
   /** the save being written, and the one waiting to start (it will hold every change made before it starts) */
   #writing?: Promise<void>
   #queued?: Promise<void>
+  /** changes made and not yet written, oldest first */
+  #unsaved: Change[] = []
+  /** where the change being made records its undo steps */
+  #recording?: Undo[]
+  /** the entries as last written or loaded */
+  #saved: Held[] = []
   #sorted?: ListedEntry[]
   #saves = 0
 
-  constructor (storage: IndexStorage) {
+  constructor (storage: IndexStorage, options: FileIndexOptions = {}) {
     this.#storage = storage
+    this.#onRollBack = options.onRollBack
   }
 
   /** Read the stored index once; later calls wait for the same read. */
@@ -156,7 +195,7 @@ export class FileIndex {
       const { backup, ...fields } = decodeCborMap(bytes, INDEX_MAX_BYTES, 'index')
       const r = new RecordReader(fields, 'index')
       r.version(INDEX_VERSION)
-      const entries = (r.array('entries', MAX_ENTRIES) as unknown[]).map(e => decodeEntry(e))
+      const entries = (r.array('entries', MAX_ENTRIES) as unknown[]).map(e => hold(decodeEntry(e)))
       r.done()
       if (backup !== undefined) {
         if (backup === null || typeof backup !== 'object' || Array.isArray(backup)) throw new MalformedDataError('index: "backup" must be a map')
@@ -164,7 +203,8 @@ export class FileIndex {
         this.#backup = { seq: b.int('seq', 0, Number.MAX_SAFE_INTEGER), id: b.string('id', 128) }
         b.done()
       }
-      for (const e of entries) this.#put(e)
+      for (const h of entries) this.#apply(h.entry.key, h)
+      this.#saved = entries
     })()
     try {
       await this.#loading
@@ -180,7 +220,12 @@ export class FileIndex {
 
   /** Every entry's encoding, in the order of entries() (each encoded once, when first needed). */
   encodedEntries (): Uint8Array[] {
-    return Array.from(this.#byKey.values(), h => { h.encoded ??= encodeCbor(encodeEntry(h.entry)); return h.encoded })
+    return Array.from(this.#byKey.values(), encoded)
+  }
+
+  /** The encoding of every entry as last written (or loaded): none of the changes still being saved. */
+  savedEntries (): Uint8Array[] {
+    return this.#saved.map(encoded)
   }
 
   /** The entries without their wrapped keys, newest first (kept sorted until the next change; do not modify). */
@@ -214,43 +259,45 @@ export class FileIndex {
   }
 
   async add (entry: IndexEntry): Promise<void> {
-    this.checkFree(entry.name, entry.key)
-    this.#put(entry)
-    await this.save()
+    await this.#change(() => {
+      this.checkFree(entry.name, entry.key)
+      this.#set(entry.key, hold(entry))
+    })
   }
 
   async remove (key: string): Promise<boolean> {
-    const held = this.#byKey.get(key)
-    if (held === undefined) return false
-    this.#byKey.delete(key)
-    this.#byName.delete(held.entry.name)
-    this.#sorted = undefined
-    await this.save()
-    return true
+    return await this.#change(() => {
+      if (!this.#byKey.has(key)) return false
+      this.#set(key, undefined)
+      return true
+    })
   }
 
   /** Change an entry's name or tags (AlreadyExistsError when the new name is taken); the updated entry, or undefined for an unknown key. */
   async update (key: string, change: { name?: string, tags?: string[] }): Promise<IndexEntry | undefined> {
-    const entry = this.#byKey.get(key)?.entry
-    if (entry === undefined) return undefined
-    if (change.name !== undefined && change.name !== entry.name) this.checkFree(change.name)
-    const next: IndexEntry = { ...entry, ...(change.name !== undefined ? { name: change.name } : {}), ...(change.tags !== undefined ? { tags: [...new Set(change.tags)] } : {}) }
-    this.#byName.delete(entry.name)
-    this.#put(next)
-    await this.save()
-    return next
+    const { name } = change
+    const tags = change.tags !== undefined ? [...new Set(change.tags)] : undefined
+    return await this.#change(() => {
+      const entry = this.#byKey.get(key)?.entry
+      if (entry === undefined) return undefined
+      if (name !== undefined && name !== entry.name) this.checkFree(name)
+      const next: IndexEntry = { ...entry, ...(name !== undefined ? { name } : {}), ...(tags !== undefined ? { tags: [...tags] } : {}) }
+      this.#set(key, hold(next))
+      return next
+    })
   }
 
   /** Add the entries whose key and name are both new; returns how many were added. */
   async merge (entries: readonly IndexEntry[]): Promise<number> {
-    let added = 0
-    for (const e of entries) {
-      if (this.#byKey.has(e.key) || this.#byName.has(e.name)) continue
-      this.#put(e)
-      added++
-    }
-    if (added > 0) await this.save()
-    return added
+    return await this.#change(() => {
+      let added = 0
+      for (const e of entries) {
+        if (this.#byKey.has(e.key) || this.#byName.has(e.name)) continue
+        this.#set(e.key, hold(e))
+        added++
+      }
+      return added
+    })
   }
 
   get backup (): BackupState | undefined {
@@ -258,24 +305,34 @@ export class FileIndex {
   }
 
   async setBackup (state: BackupState): Promise<void> {
-    this.#backup = state
-    await this.save()
+    await this.#change(() => {
+      this.#recording?.push({ backup: this.#backup })
+      this.#backup = state
+    })
   }
 
   /**
    * Write the current state. Resolves once a save begun after this call has
    * been written; calls made while one is being written share the next.
+   * When the write fails, the changes it carried are undone (see #rollBack).
    */
   async save (): Promise<void> {
     if (this.#queued !== undefined) return await this.#queued
     const previous = this.#writing ?? Promise.resolve()
     const run: Promise<void> = previous.catch(() => {}).then(async () => {
-      // from here on, a change needs the save after this one
+      // from here on, a change needs the save after this one; this one carries every change made so far
       this.#queued = undefined
       this.#writing = run
+      const carried = this.#unsaved.length
+      const held = [...this.#byKey.values()]
       try {
-        await this.#storage.save(this.encode())
+        await this.#storage.save(this.#encode(held.map(encoded)))
         this.#saves++
+        this.#unsaved.splice(0, carried)
+        this.#saved = held
+      } catch (err) {
+        this.#rollBack(carried)
+        throw err
       } finally {
         if (this.#writing === run) this.#writing = undefined
       }
@@ -286,13 +343,86 @@ export class FileIndex {
 
   /** The stored form of the current state. */
   encode (): Uint8Array {
-    const fields = { v: INDEX_VERSION, ...(this.#backup !== undefined ? { backup: { seq: this.#backup.seq, id: this.#backup.id } } : {}) }
-    return encodeWithEntries(fields, this.encodedEntries())
+    return this.#encode(this.encodedEntries())
   }
 
-  #put (entry: IndexEntry): void {
-    this.#byKey.set(entry.key, hold(entry))
-    this.#byName.set(entry.name, entry.key)
+  #encode (entries: readonly Uint8Array[]): Uint8Array {
+    const fields = { v: INDEX_VERSION, ...(this.#backup !== undefined ? { backup: { seq: this.#backup.seq, id: this.#backup.id } } : {}) }
+    return encodeWithEntries(fields, entries)
+  }
+
+  /** Make a change now and resolve once a save holding it is written; a change that alters nothing needs no save. */
+  async #change<T> (make: () => T): Promise<T> {
+    const change: Change = { make, result: undefined, undo: [] }
+    this.#make(change)
+    if (change.undo.length === 0) return change.result as T
+    this.#unsaved.push(change)
+    await this.save()
+    if (change.dropped !== undefined) throw change.dropped
+    return change.result as T
+  }
+
+  /** Make (or make again) a change, recording how to undo it; one that throws is undone and rethrows. */
+  #make (change: Change): void {
+    change.undo = []
+    this.#recording = change.undo
+    try {
+      change.result = change.make()
+    } catch (err) {
+      this.#undo(change)
+      throw err
+    } finally {
+      this.#recording = undefined
+    }
+  }
+
+  #undo (change: Change): void {
+    for (let i = change.undo.length - 1; i >= 0; i--) {
+      const step = change.undo[i] as Undo
+      if ('key' in step) this.#apply(step.key, step.held)
+      else this.#backup = step.backup
+    }
+  }
+
+  /**
+   * A save failed: undo the changes it carried (the first `carried` unsaved
+   * ones; their callers get the save's error), keeping those made while it
+   * was written. Every unsaved change is undone, newest first, back to the
+   * last written state, and the later ones are made again on top of it in
+   * order: one that no longer applies (it renamed or tagged an entry whose
+   * add failed, or took a name a failed rename had freed) is dropped, and
+   * its caller gets why.
+   */
+  #rollBack (carried: number): void {
+    const unsaved = this.#unsaved
+    this.#unsaved = []
+    for (let i = unsaved.length - 1; i >= 0; i--) this.#undo(unsaved[i] as Change)
+    for (const change of unsaved.slice(carried)) {
+      try {
+        this.#make(change)
+        if (change.undo.length > 0) this.#unsaved.push(change)
+      } catch (e) {
+        change.dropped = e
+      }
+    }
+    try { this.#onRollBack?.() } catch { /* a listener must not change the outcome */ }
+  }
+
+  /** Set an entry (undefined: remove it), recording how to undo it when a change is being made. */
+  #set (key: string, held: Held | undefined): void {
+    this.#recording?.push({ key, held: this.#byKey.get(key) })
+    this.#apply(key, held)
+  }
+
+  #apply (key: string, held: Held | undefined): void {
+    const old = this.#byKey.get(key)
+    if (old !== undefined && this.#byName.get(old.entry.name) === key) this.#byName.delete(old.entry.name)
+    if (held === undefined) {
+      this.#byKey.delete(key)
+    } else {
+      this.#byKey.set(key, held)
+      this.#byName.set(held.entry.name, key)
+    }
     this.#sorted = undefined
   }
 }

@@ -5,6 +5,7 @@
 import type { ComponentLogger, Connection, ContentRouting, PeerId } from '@libp2p/interface'
 import type { StripeCodec } from '../core/codec.ts'
 import type { Signer } from '../core/signature.ts'
+import type { EciesOptions } from '../core/keys/ecies.ts'
 import type { ShardStore } from '../store/types.ts'
 import type { IndexStorage } from './index-store.ts'
 
@@ -31,7 +32,8 @@ export interface MeshKeys {
   signer: Signer
   /** X25519 public key file keys and index backups are sealed to */
   x25519Public: Uint8Array
-  open: (envelope: Uint8Array) => Promise<Uint8Array>
+  /** `options.associatedData`: the context the envelope was sealed with (ECIES AAD) */
+  open: (envelope: Uint8Array, options?: EciesOptions) => Promise<Uint8Array>
 }
 
 /** What to do when fewer than k + m distinct data-capable peers are reachable. */
@@ -193,6 +195,7 @@ export interface MeshEvents {
   'durability:warning': { message: string, reason: 'too-few-peers' | 'under-replicated', key?: string, stripe?: number, have: number, want: number }
   /** a peer failed a request (unreachable, refused, timed out) */
   'peer:failed': { peer: string, op: 'info' | 'store' | 'fetch' | 'has' | 'delete', error: string }
-  'index:changed': { op: 'add' | 'remove' | 'update' | 'restore', key?: string, entries: number }
+  /** `rollback`: a save failed and the changes it carried were undone */
+  'index:changed': { op: 'add' | 'remove' | 'update' | 'restore' | 'rollback', key?: string, entries: number }
   'index:backup': BackupResult
 }

@@ -110,19 +110,162 @@ describe('FileIndex saves', () => {
     expect(back.backup).toEqual({ seq: 7, id: 'bafkr4iaasrh2ibcymfwuxdtfxh4fc3kgvvc2cd5n3kvvbwt25cikdmfsti' })
     expect(back.byName(b.name)).toBeUndefined()
   })
+})
 
-  it('rejects the changes whose save failed, and the next save writes everything', async () => {
-    let fail = true
-    const inner = new MemoryIndexStorage()
-    const storage: IndexStorage = { load: async () => await inner.load(), save: async (bytes) => { if (fail) throw new Error('disk full'); await inner.save(bytes) } }
+/** Storage whose saves wait until each is released, to succeed or to fail. */
+class GatedStorage implements IndexStorage {
+  readonly inner = new MemoryIndexStorage()
+  readonly #waiting: Array<(error?: Error) => void> = []
+
+  async load (): Promise<Uint8Array | undefined> { return await this.inner.load() }
+
+  async save (bytes: Uint8Array): Promise<void> {
+    const error = await new Promise<Error | undefined>(resolve => this.#waiting.push(resolve))
+    if (error !== undefined) throw error
+    await this.inner.save(bytes)
+  }
+
+  /** let the oldest waiting save finish (with `error`, it fails) */
+  async settle (error?: Error): Promise<void> {
+    for (let i = 0; i < 100 && this.#waiting.length === 0; i++) await tick()
+    const next = this.#waiting.shift()
+    if (next === undefined) throw new Error('no save is waiting')
+    next(error)
+    await tick()
+  }
+}
+
+const failingStorage = (): { storage: IndexStorage, inner: MemoryIndexStorage, fail: (on: boolean) => void } => {
+  let failing = false
+  const inner = new MemoryIndexStorage()
+  const storage: IndexStorage = { load: async () => await inner.load(), save: async (bytes) => { if (failing) throw new Error('disk full'); await inner.save(bytes) } }
+  return { storage, inner, fail: on => { failing = on } }
+}
+
+const names = (index: FileIndex): string[] => index.listing().map(e => e.name).sort()
+
+describe('FileIndex after a failed save', () => {
+  it('takes back the add it carried: not listed, name and key free, never written by a later save', async () => {
+    const { storage, fail } = failingStorage()
+    let rollBacks = 0
+    const index = new FileIndex(storage, { onRollBack: () => { rollBacks++ } })
+    await index.load()
+    const a = entry()
+    fail(true)
+    const adding = index.add(a)
+    expect(names(index)).toEqual([a.name]) // listed (and the listing cached) while the save runs
+    await expect(adding).rejects.toThrow('disk full')
+    expect(rollBacks).toBe(1)
+    expect(index.size).toBe(0)
+    expect(index.get(a.key)).toBeUndefined()
+    expect(index.byName(a.name)).toBeUndefined()
+    expect(names(index)).toEqual([])
+    expect(index.savedEntries()).toEqual([])
+    fail(false)
+    const b = entry()
+    await index.add(b)
+    const back = await reopen(storage)
+    expect(back.entries().map(e => e.key)).toEqual([b.key])
+    // the name and key are free again
+    await index.add(a)
+    expect((await reopen(storage)).size).toBe(2)
+  })
+
+  it('takes back a remove, a rename, new tags, a merge and a backup state', async () => {
+    const { storage, fail } = failingStorage()
+    const index = new FileIndex(storage)
+    await index.load()
+    const a = entry({ tags: ['t'] })
+    const b = entry()
+    await index.add(a)
+    await index.add(b)
+    await index.setBackup({ seq: 1, id: 'one' })
+    const byKey = (i: FileIndex): IndexEntry[] => i.entries().sort((x, y) => x.key < y.key ? -1 : 1)
+    const before = byKey(index)
+    fail(true)
+    await expect(index.remove(a.key)).rejects.toThrow('disk full')
+    await expect(index.update(a.key, { name: 'renamed.bin' })).rejects.toThrow('disk full')
+    await expect(index.update(b.key, { tags: ['x'] })).rejects.toThrow('disk full')
+    await expect(index.merge([entry(), entry()])).rejects.toThrow('disk full')
+    await expect(index.setBackup({ seq: 2, id: 'two' })).rejects.toThrow('disk full')
+    expect(byKey(index)).toEqual(before)
+    expect(names(index)).toEqual([a.name, b.name].sort())
+    expect(index.byName('renamed.bin')).toBeUndefined()
+    expect(index.byName(a.name)?.tags).toEqual(['t'])
+    expect(index.get(b.key)?.tags).toEqual([])
+    expect(index.backup).toEqual({ seq: 1, id: 'one' })
+    fail(false)
+    await index.save()
+    const back = await reopen(storage)
+    expect(byKey(back)).toEqual(before)
+    expect(back.backup).toEqual({ seq: 1, id: 'one' })
+  })
+
+  it('undoes only the changes the failed save carried: those made meanwhile stay, unless they built on an undone one', async () => {
+    const storage = new GatedStorage()
+    const index = new FileIndex(storage)
+    await index.load()
+    const kept = entry({ name: 'kept.bin' })
+    const moved = entry({ name: 'old-name.bin' })
+    await Promise.all([index.add(kept), index.add(moved), storage.settle()])
+    // carried by the save that fails
+    const failed = entry({ name: 'failed.bin' })
+    const adding = index.add(failed)
+    const renaming = index.update(moved.key, { name: 'new-name.bin' })
+    const removing = index.remove(kept.key)
+    await tick()
+    // made while it is written: independent, or building on what will be undone
+    const other = entry({ name: 'other.bin' })
+    const independent = index.add(other)
+    const tagFailed = index.update(failed.key, { tags: ['t'] }) // builds on the failed add
+    const takeName = index.add(entry({ name: 'old-name.bin' })) // takes the name the failed rename freed
+    const renameAgain = index.update(moved.key, { name: 'third.bin' })
+    const results = Promise.allSettled([adding, renaming, removing, independent, tagFailed, takeName, renameAgain])
+    await storage.settle(new Error('disk full'))
+    await storage.settle()
+    const [a, r, rm, ind, tf, tn, ra] = await results
+    for (const failedChange of [a, r, rm]) expect(failedChange).toMatchObject({ status: 'rejected', reason: { message: 'disk full' } })
+    expect(ind.status).toBe('fulfilled')
+    expect(tf).toMatchObject({ status: 'fulfilled', value: undefined }) // no such file any more
+    expect(tn).toMatchObject({ status: 'rejected', reason: { name: 'AlreadyExistsError' } })
+    expect(ra).toMatchObject({ status: 'fulfilled', value: { key: moved.key, name: 'third.bin' } })
+    const expected = ['kept.bin', 'other.bin', 'third.bin']
+    expect(names(index)).toEqual(expected)
+    const back = await reopen(storage.inner)
+    expect(names(back)).toEqual(expected)
+    expect(back.byName('kept.bin')?.key).toBe(kept.key)
+    expect(back.get(failed.key)).toBeUndefined()
+  })
+
+  it('keeps what an earlier save wrote when a later one fails', async () => {
+    const storage = new GatedStorage()
     const index = new FileIndex(storage)
     await index.load()
     const a = entry()
-    await expect(index.add(a)).rejects.toThrow('disk full')
-    fail = false
     const b = entry()
-    await index.add(b)
-    expect((await reopen(storage)).size).toBe(2)
+    const first = index.add(a)
+    await tick()
+    const second = index.add(b) // waits for the next save
+    const secondFails = expect(second).rejects.toThrow('disk full')
+    await storage.settle()
+    await first
+    await storage.settle(new Error('disk full'))
+    await secondFails
+    expect(index.entries().map(e => e.key)).toEqual([a.key])
+    expect(index.savedEntries()).toHaveLength(1)
+  })
+
+  it('backs up only what was written: a change still being saved is not in savedEntries', async () => {
+    const storage = new GatedStorage()
+    const index = new FileIndex(storage)
+    await index.load()
+    const a = entry()
+    const adding = index.add(a)
+    expect(index.encodedEntries()).toHaveLength(1)
+    expect(index.savedEntries()).toHaveLength(0)
+    await storage.settle()
+    await adding
+    expect(index.savedEntries()).toEqual([encodeCbor(encodeEntry(a))])
   })
 })
 

@@ -36,7 +36,8 @@ export async function backupIndex (ctx: MeshContext, options: MeshOptions = {}):
   await ctx.index.load()
   await initBlake3()
   const previous = ctx.index.backup
-  const entries = ctx.index.encodedEntries()
+  // what the index has written: a change whose save still runs (and may fail and be undone) waits for the next backup
+  const entries = ctx.index.savedEntries()
   const blob = await encodeBackup(entries, ctx.keys)
   const id = shardCid(blob)
   const state = newPlacementState(await ctx.peers.candidates(signal !== undefined ? { signal } : {}))

@@ -6,7 +6,9 @@
  * the signature of every delete themselves. Every reachable holder of every
  * shard and of the manifest gets a signed delete; copies that could not be
  * deleted (unreachable holders) are reported in `failed`. The index entry
- * is removed either way.
+ * is removed (and saved) before any copy is deleted: when that save fails,
+ * the entry comes back and nothing was deleted, so the index never lists a
+ * file whose copies are gone.
  */
 import { equalBytes, wipe } from '../../core/bytes.ts'
 import { NotAllowedError } from '../../core/errors.ts'
@@ -28,6 +30,9 @@ export async function deleteFile (ctx: MeshContext, ref: FileRef, options: MeshO
     manifest = opened.manifest
   } finally {
     if (typeof ref === 'string') wipe(file.fileKey)
+  }
+  if (file.entry !== undefined && await ctx.index.remove(file.key)) {
+    ctx.events.dispatch('index:changed', { op: 'remove', key: file.key, entries: ctx.index.size })
   }
   const { ids, hints } = manifestShards(manifest)
   const manifestId = manifestShardId(file.key)
@@ -58,8 +63,5 @@ export async function deleteFile (ctx: MeshContext, ref: FileRef, options: MeshO
       }
     }
   }))
-  if (file.entry !== undefined && await ctx.index.remove(file.key)) {
-    ctx.events.dispatch('index:changed', { op: 'remove', key: file.key, entries: ctx.index.size })
-  }
   return result
 }
