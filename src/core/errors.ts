@@ -168,7 +168,14 @@ export function throwIfAborted (signal?: AbortSignal): void {
   if (signal?.aborted === true) throw new AbortedError()
 }
 
-const ERROR_CLASSES: Record<string, new (message?: string, details?: ErrorDetails) => DataMeshError> = {
+type ErrorClass = new (message?: string, details?: ErrorDetails) => DataMeshError
+
+/**
+ * The classes `reviveError` rebuilds, by name. A Map, not an object literal:
+ * a name that arrives from a peer (`constructor`, `__proto__`, `toString`)
+ * must never reach Object.prototype.
+ */
+const ERROR_CLASSES: ReadonlyMap<string, ErrorClass> = new Map<string, ErrorClass>([
   CorruptShardError,
   TooFewShardsError,
   WrongKeyError,
@@ -187,7 +194,7 @@ const ERROR_CLASSES: Record<string, new (message?: string, details?: ErrorDetail
   RateLimitedError,
   TimeoutError,
   InsufficientPeersError
-}
+].map(Class => [Class.name, Class]))
 
 /** A plain-object form of an error, safe to post between threads or peers. */
 export interface SerializedError {
@@ -204,8 +211,7 @@ export function serializeError (err: unknown): SerializedError {
 
 /** Rebuild a typed error from its serialized form (unknown names become DataMeshError). */
 export function reviveError (e: SerializedError): DataMeshError {
-  const Class = ERROR_CLASSES[e.name]
+  const Class = ERROR_CLASSES.get(e.name)
   if (Class !== undefined) return new Class(e.message, e.details ?? {})
-  const err = new DataMeshError(e.message, { ...e.details, originalName: e.name })
-  return err
+  return new DataMeshError(e.message, { ...e.details, originalName: e.name })
 }
