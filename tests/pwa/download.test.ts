@@ -24,7 +24,7 @@ afterEach(() => {
 })
 
 function request (id: string, port: MessagePort, extra: Partial<DownloadRequest> = {}): DownloadRequest {
-  return { type: DOWNLOAD_REQUEST, id, name: 'résumé 📄.pdf', mime: 'application/pdf', port, ...extra }
+  return { type: DOWNLOAD_REQUEST, id, name: 'résumé 📄.pdf', port, ...extra }
 }
 
 const url = (id: string): URL => new URL(`/__download/${id}`, ORIGIN)
@@ -76,7 +76,8 @@ describe('DownloadRegistry', () => {
     expect(response?.status).toBe(200)
     await started
     expect(response?.headers.get('content-disposition')).toBe('attachment; filename="resume _.pdf"; filename*=UTF-8\'\'r%C3%A9sum%C3%A9%20%F0%9F%93%84.pdf')
-    expect(response?.headers.get('content-type')).toBe('application/pdf')
+    expect(response?.headers.get('content-type')).toBe('application/octet-stream')
+    expect(response?.headers.get('x-content-type-options')).toBe('nosniff')
     expect(response?.headers.get('content-length')).toBe('5000')
     expect(sameBytes(await readAll(response?.body as ReadableStream<Uint8Array>), expectedBytes(5, 1000))).toBe(true)
 
@@ -86,7 +87,10 @@ describe('DownloadRegistry', () => {
 
   it('answers 404 for ids nobody registered and ignores other URLs', () => {
     const registry = new DownloadRegistry({ origin: ORIGIN })
-    expect(registry.respond(url(randomDownloadId()))?.status).toBe(404)
+    const missing = registry.respond(url(randomDownloadId()))
+    expect(missing?.status).toBe(404)
+    expect(missing?.headers.get('x-content-type-options')).toBe('nosniff')
+    expect(missing?.headers.get('content-security-policy')).toContain('sandbox')
     expect(registry.respond(new URL('/index.html', ORIGIN))).toBeUndefined()
     expect(registry.respond(new URL(`/__download/${randomDownloadId()}`, 'http://other.example'))).toBeUndefined()
   })

@@ -13,14 +13,15 @@
 /** the name used when a file has none left after cleaning */
 export const FALLBACK_NAME = 'download'
 
-/** the type used when the given one is missing or not a plain `type/subtype` */
-export const DEFAULT_TYPE = 'application/octet-stream'
+/**
+ * The type of every download. A file's type is chosen by whoever stored it,
+ * so it never reaches the browser: bytes labelled as opaque, saved as an
+ * attachment, never sniffed, can only be saved, not shown or run.
+ */
+export const DOWNLOAD_TYPE = 'application/octet-stream'
 
 /** RFC 8187 section 3.2.1 attr-char, besides ALPHA and DIGIT */
 const ATTR_PUNCTUATION = new Set('!#$&+-.^_`|~')
-
-/** restricted-name characters of RFC 6838 section 4.2, for both halves */
-const MIME_TYPE = /^[a-z0-9][a-z0-9!#$&^_.+-]*\/[a-z0-9][a-z0-9!#$&^_.+-]*$/i
 
 /**
  * The name as it should be offered: control characters removed, path
@@ -68,22 +69,27 @@ export function contentDisposition (name: string): string {
 
 export interface DownloadMeta {
   name: string
-  type?: string
   size?: number
 }
 
+/** Headers for a response the service worker makes up itself: never sniffed, never run, never cached, no referrer. */
+export const INERT_HEADERS: Readonly<Record<string, string>> = Object.freeze({
+  'x-content-type-options': 'nosniff',
+  'cache-control': 'no-store',
+  'content-security-policy': "default-src 'none'; sandbox",
+  'referrer-policy': 'no-referrer'
+})
+
 /**
- * All headers of a download response: the disposition, the type (or
- * application/octet-stream), the length when known, and headers that keep a
- * browser from sniffing, caching or running the bytes.
+ * All headers of a download response: the disposition, the fixed opaque
+ * type, the length when known, and headers that keep a browser from
+ * sniffing, caching or running the bytes.
  */
 export function downloadHeaders (meta: DownloadMeta): Record<string, string> {
   const headers: Record<string, string> = {
-    'content-type': meta.type !== undefined && MIME_TYPE.test(meta.type) ? meta.type.toLowerCase() : DEFAULT_TYPE,
-    'content-disposition': contentDisposition(meta.name),
-    'x-content-type-options': 'nosniff',
-    'cache-control': 'no-store',
-    'content-security-policy': "default-src 'none'; sandbox"
+    ...INERT_HEADERS,
+    'content-type': DOWNLOAD_TYPE,
+    'content-disposition': contentDisposition(meta.name)
   }
   if (meta.size !== undefined && Number.isSafeInteger(meta.size) && meta.size >= 0) headers['content-length'] = String(meta.size)
   return headers

@@ -9,7 +9,9 @@
  * 2. The worker keeps it under its random id and says `ready` on the port.
  * 3. The page navigates a hidden iframe to DOWNLOAD_PATH + id. The worker
  *    answers that request once (an unknown or used id gets 404) with the
- *    stream and download headers (disposition.ts), and says `started`.
+ *    stream and download headers (disposition.ts: always
+ *    application/octet-stream as an attachment; the request carries no
+ *    type), and says `started`.
  * 4. Without a transferred stream the bytes come over the port, pulled: the
  *    worker asks for `count` more chunks (`pull`) whenever its response wants
  *    more, the page answers with up to that many `chunk`s, then `end` or
@@ -38,7 +40,6 @@ export interface DownloadRequest {
   type: typeof DOWNLOAD_REQUEST
   id: string
   name: string
-  mime?: string
   size?: number
   port: MessagePort
   /** present where ReadableStream is transferable; otherwise the bytes come over `port` */
@@ -70,7 +71,6 @@ export function parseDownloadRequest (data: unknown): DownloadRequest | undefine
   if (d.type !== DOWNLOAD_REQUEST) return undefined
   if (typeof d.id !== 'string' || !ID_PATTERN.test(d.id)) return undefined
   if (typeof d.name !== 'string') return undefined
-  if (d.mime !== undefined && typeof d.mime !== 'string') return undefined
   if (d.size !== undefined && (typeof d.size !== 'number' || !Number.isSafeInteger(d.size) || d.size < 0)) return undefined
   if (!(d.port instanceof MessagePort)) return undefined
   if (d.stream !== undefined && !(d.stream instanceof ReadableStream)) return undefined

@@ -4,7 +4,7 @@
  * Needs only Request/Response, streams and MessagePort, so it runs (and is
  * tested) outside a worker too.
  */
-import { downloadHeaders } from './disposition.ts'
+import { downloadHeaders, INERT_HEADERS } from './disposition.ts'
 import { downloadIdOf, parseDownloadRequest, REQUEST_TTL_MS, type DownloadRequest, type PageMessage, type WorkerMessage } from './download-protocol.ts'
 import { streamFromPort } from './port-stream.ts'
 
@@ -55,14 +55,14 @@ export class DownloadRegistry {
     if (id === undefined) return undefined
     const pending = this.#pending.get(id)
     if (pending === undefined) {
-      return new Response('No such download', { status: 404, headers: { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' } })
+      return new Response('No such download', { status: 404, headers: { ...INERT_HEADERS, 'content-type': 'text/plain; charset=utf-8' } })
     }
     this.#forget(id, pending)
     const { request } = pending
     // `started` goes out before the port stream exists, hence before its first pull
     this.#post(request.port, { type: 'started' })
     const body = request.stream ?? streamFromPort(request.port)
-    return new Response(body, { status: 200, headers: downloadHeaders({ name: request.name, type: request.mime, size: request.size }) })
+    return new Response(body, { status: 200, headers: downloadHeaders({ name: request.name, ...(request.size !== undefined ? { size: request.size } : {}) }) })
   }
 
   #forget (id: string, pending: Pending): void {

@@ -11,9 +11,11 @@
  *    attachment; the browser's own download manager writes the file.
  * 3. `blob`: the bytes are collected into a Blob and a link to it clicked.
  *
- * Nothing is sent to a server on any of them.
+ * Nothing is sent to a server on any of them, and on none does the file's
+ * own type reach the browser: the bytes are application/octet-stream, saved
+ * as an attachment or through a `download` link.
  */
-import { cleanFileName } from './disposition.ts'
+import { cleanFileName, DOWNLOAD_TYPE } from './disposition.ts'
 import { DOWNLOAD_PATH, DOWNLOAD_REQUEST, KEEPALIVE, KEEPALIVE_MS, randomDownloadId, type DownloadRequest, type WorkerMessage } from './download-protocol.ts'
 import { DownloadStartError, SaveUnavailableError } from './errors.ts'
 import { pumpToPort } from './port-stream.ts'
@@ -22,7 +24,11 @@ export type SaveVia = 'picker' | 'service-worker' | 'blob'
 
 export interface SaveMeta {
   name: string
-  /** a MIME type; application/octet-stream when absent or malformed */
+  /**
+   * The file's MIME type as its owner gave it. Not used for saving: every
+   * way hands the browser the bytes as DOWNLOAD_TYPE under `name`, since a
+   * type chosen by a file's sender must never decide how they are handled.
+   */
   type?: string
   /** the length in bytes, when known: the browser then shows real progress */
   size?: number
@@ -182,7 +188,7 @@ async function toServiceWorker (stream: ReadableStream<Uint8Array>, meta: SaveMe
   const id = randomDownloadId()
   const { port1: port, port2 } = new MessageChannel()
   const bridge = transfer ? new TransformStream<Uint8Array, Uint8Array>() : undefined
-  const request: DownloadRequest = { type: DOWNLOAD_REQUEST, id, name: meta.name, mime: meta.type, size: meta.size, port: port2, stream: bridge?.readable }
+  const request: DownloadRequest = { type: DOWNLOAD_REQUEST, id, name: meta.name, size: meta.size, port: port2, stream: bridge?.readable }
   worker.postMessage(request, bridge === undefined ? [port2] : [port2, bridge.readable])
   const keepalive = setInterval(() => { worker.postMessage({ type: KEEPALIVE }) }, KEEPALIVE_MS)
   let frame: HTMLIFrameElement | undefined
@@ -223,7 +229,7 @@ async function toBlob (stream: ReadableStream<Uint8Array>, meta: SaveMeta, signa
     reader.releaseLock()
   }
   signal?.throwIfAborted()
-  const url = URL.createObjectURL(new Blob(chunks as BlobPart[], { type: meta.type ?? '' }))
+  const url = URL.createObjectURL(new Blob(chunks as BlobPart[], { type: DOWNLOAD_TYPE }))
   const link = document.createElement('a')
   link.href = url
   link.download = cleanFileName(meta.name)
