@@ -6,6 +6,17 @@ import { VitePWA } from 'vite-plugin-pwa'
 const THEME_COLOR = '#ffffff'
 const BACKGROUND_COLOR = '#f7f8fa'
 
+/**
+ * Source maps in a build only when asked for: `DATAMESH_SOURCEMAP=1 npm run
+ * build` (or `hidden`: maps written, no sourceMappingURL comment). A
+ * production build serves none, so the app's source is not published next
+ * to it by default.
+ */
+function sourcemap (value: string | undefined): boolean | 'hidden' {
+  if (value === 'hidden') return 'hidden'
+  return value === '1' || value === 'true'
+}
+
 /** the largest file the service worker precaches; a bigger chunk fails the build instead of silently not working offline */
 const MAX_PRECACHE_BYTES = 8 * 1024 * 1024
 
@@ -52,7 +63,7 @@ export default defineConfig({
   build: {
     target: 'es2022',
     outDir: 'dist',
-    sourcemap: true
+    sourcemap: sourcemap(process.env.DATAMESH_SOURCEMAP)
   },
   worker: {
     format: 'es'
