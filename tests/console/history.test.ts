@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest'
-import { History } from '../../src/console/history.ts'
+import { base64url } from 'multiformats/bases/base64'
+import { carriesFileKey, History } from '../../src/console/history.ts'
 import type { HistoryStore } from '../../src/console/index.ts'
+import { makeSealedShareLink, makeShareLink } from '../../src/app/runtime/share-link.ts'
+import { manifestCid } from '../../src/core/manifest.ts'
+import { initBlake3 } from '../../src/core/hash.ts'
+import { harness } from './fakes.ts'
+
+await initBlake3()
 
 function memoryStore (initial: unknown = []): HistoryStore & { saved: string[][] } {
   let entries = initial
@@ -86,5 +93,63 @@ describe('history', () => {
     expect(h.entries).toEqual([])
     expect(store.load()).toEqual([])
     expect(h.up('x')).toBeUndefined()
+  })
+
+  describe('never keeps a file key', () => {
+    const key = manifestCid(new Uint8Array([1, 2, 3])).toString()
+    const fileKey = new Uint8Array(32).map((_, i) => i * 7)
+    const raw = base64url.baseEncode(fileKey)
+
+    async function secretLines (): Promise<string[]> {
+      const open = await makeShareLink('https://mesh.example', { key, fileKey })
+      const password = await makeShareLink('https://mesh.example', { key, fileKey }, 'pw', { allowWeak: true })
+      const sealed = makeSealedShareLink('https://mesh.example', key, new Uint8Array(80).fill(3))
+      return [
+        `get ${open}`,
+        `info "${open}"`,
+        `get '${password}' --password`,
+        `get ${sealed}`,
+        `get ${open.slice(open.indexOf('#'))}`,
+        `get ${open.slice(open.indexOf('#') + 1)}`,
+        `get ${raw}`,
+        `put a.txt --key=${raw}`,
+        `${raw}`
+      ]
+    }
+
+    it('refuses lines with a share link of any form or a raw 32-byte key', async () => {
+      const store = memoryStore()
+      const h = new History(store)
+      for (const line of await secretLines()) {
+        expect(carriesFileKey(line), line).toBe(true)
+        h.add(line)
+      }
+      h.add('ls')
+      expect(h.entries).toEqual(['ls'])
+      expect(JSON.stringify(store.saved)).not.toContain(raw)
+      expect(JSON.stringify(store.saved)).not.toContain('/s/')
+    })
+
+    it('keeps ordinary lines, file keys (CIDs) and public keys', () => {
+      for (const line of ['ls', `info ${key}`, 'share report.pdf --to z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK', 'find --type image/png', `get ${'a'.repeat(42)}`, `get ${'a'.repeat(44)}`]) {
+        expect(carriesFileKey(line), line).toBe(false)
+      }
+    })
+
+    it('drops such lines from a store written earlier, and saves the store without them', async () => {
+      const store = memoryStore(['ls', ...await secretLines(), 'pwd'])
+      const h = new History(store)
+      expect(h.entries).toEqual(['ls', 'pwd'])
+      expect(store.load()).toEqual(['ls', 'pwd'])
+    })
+
+    it('holds for lines run by the console', async () => {
+      const t = harness()
+      const [line] = await secretLines()
+      await t.run(line as string)
+      await t.run('help')
+      expect(t.console.history.entries).toEqual(['help'])
+      expect(t.host.stored).toEqual(['help'])
+    })
   })
 })
