@@ -11,6 +11,6 @@ export function meshKeysFromIdentity (identity: Identity): MeshKeys {
   return {
     signer: signerFromIdentity(identity),
     x25519Public: identity.x25519.publicKey.slice(),
-    open: async (envelope) => await open(secret, envelope)
+    open: async (envelope, options) => await open(secret, envelope, options)
   }
 }
