@@ -27,7 +27,7 @@ import { BadPasswordError, MalformedDataError, UnsupportedVersionError, WrongKey
 import { concatBytes, equalBytes, wipe, MiB } from '../bytes.ts'
 import { GCM_NONCE_BYTES, GCM_TAG_BYTES, gcmDecrypt, gcmEncrypt, importAesGcmKey } from '../keys/aes-gcm.ts'
 import type { AbortOptions } from './vault.ts'
-import { ARGON2_DEFAULT, ARGON2_SALT_BYTES, checkArgon2Params, checkStoredArgon2Params, deriveArgon2idKey, type Argon2Params } from './argon2.ts'
+import { ARGON2_DEFAULT, ARGON2_SALT_BYTES, checkArgon2Params, checkArgon2ParamsWithin, checkStoredArgon2Params, deriveArgon2idKey, type Argon2Params } from './argon2.ts'
 
 export const SEALED_VERSION = 1
 export const KDF_ARGON2ID = 1
@@ -137,9 +137,14 @@ export async function sealWithPassword (password: string, secret: Uint8Array, op
   return await sealWithKey(key, secret, options?.associatedData)
 }
 
-/** One-shot: parse, derive with the recorded parameters, open. */
-export async function openWithPassword (password: string, bytes: Uint8Array, options?: AbortOptions & { associatedData?: Uint8Array }): Promise<Uint8Array> {
+/**
+ * One-shot: parse, derive with the recorded parameters, open. `maxParams`
+ * bounds what the blob may ask for below the stored-data caps (checked
+ * before any work: MalformedDataError with details.reason 'argon2-params').
+ */
+export async function openWithPassword (password: string, bytes: Uint8Array, options?: AbortOptions & { associatedData?: Uint8Array, maxParams?: Argon2Params }): Promise<Uint8Array> {
   const blob = parseSealedBlob(bytes)
+  if (options?.maxParams !== undefined) checkArgon2ParamsWithin(blob.params, options.maxParams)
   const key = await passwordKeyFor(password, blob, options)
   return await openWithKey(key, blob, options?.associatedData)
 }
