@@ -6,6 +6,7 @@
  * A page served by something else (a dev server answering with HTML) gives
  * a RelayUnavailableError, which the view shows as a message.
  */
+import { parseNetworkDescription } from '../../net/network-description.ts'
 
 export interface RelayStoragePeer {
   peerId: string
@@ -60,9 +61,13 @@ export function parseRelayHealth (body: unknown): RelayHealth {
 }
 
 export function parseNeighbours (body: unknown): RelayNeighbours {
-  if (!isObject(body)) throw new RelayUnavailableError('The relay answered /network.json with something else than its description')
-  const storage = Array.isArray(body.storagePeers) ? body.storagePeers.filter(isObject).map(p => p.peerId).filter((id): id is string => typeof id === 'string') : []
-  return { tabs: strings(body.peers), storage }
+  let description
+  try {
+    description = parseNetworkDescription(body)
+  } catch (err) {
+    throw new RelayUnavailableError(`The relay answered /network.json with something else than its description (${(err as Error).message})`)
+  }
+  return { tabs: description.peers, storage: description.storagePeers.map(p => p.peerId) }
 }
 
 export type Fetch = (input: string | URL, init?: RequestInit) => Promise<Response>

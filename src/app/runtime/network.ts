@@ -15,23 +15,21 @@ import { dataMeshServices } from '../../net/services.ts'
 import { AnnounceQueue, announcer } from '../../net/announce-queue.ts'
 import { relayReachable } from '../../net/reachability.ts'
 import type { BootstrapPeer } from '../../net/options.ts'
+import { isPrivateHost } from '../../net/private-host.ts'
+import { parseNetworkDescription, type NetworkDescription } from '../../net/network-description.ts'
 import { openIdbStore } from '../../store/idb.ts'
 import { requestPersistentStorage } from '../../store/persistence.ts'
 import type { ShardStore } from '../../store/types.ts'
 
-export interface NetworkDescription {
-  relays: Array<{ multiaddrs: string[], priority: number }>
-  storagePeers: Array<{ peerId: string, multiaddrs: string[] }>
-  /** tabs holding a reservation on the relay (reachable through it) */
-  peers?: string[]
-  iceServers: RTCIceServer[]
-}
+export type { NetworkDescription }
 
 export interface JoinOptions {
   /** where /network.json is served (default: this page's origin) */
   origin?: string
   /** bytes of this device's storage offered to the mesh (default 1 GiB) */
   contribution?: number
+  /** the most of it one owner may keep, as a fraction (default: all of it) */
+  ownerShare?: number
   /** extra or replacement relays (custom list from settings) */
   bootstrap?: BootstrapPeer[]
   /** IndexedDB database names, so several profiles can live side by side */
@@ -55,12 +53,11 @@ const GiB = 1024 ** 3
 export async function fetchNetworkDescription (origin: string): Promise<NetworkDescription> {
   const res = await fetch(new URL('/network.json', origin), { cache: 'no-store' })
   if (!res.ok) throw new Error(`Could not read ${origin}/network.json: HTTP ${res.status}`)
-  return await res.json() as NetworkDescription
+  return parseNetworkDescription(await res.json())
 }
 
 function isPrivateOrigin (origin: string): boolean {
-  const host = new URL(origin).hostname
-  return /^(127\.|10\.|192\.168\.|172\.(1[6-9]|2\d|3[01])\.|localhost$|\[::1\]$)/.test(host)
+  return isPrivateHost(new URL(origin).hostname)
 }
 
 /** Tabs to keep direct connections with (enough to place the 6 shards of a stripe on distinct peers, and spares). */
@@ -77,7 +74,7 @@ function discoverTabs (node: Libp2p, origin: string): { stop: () => void, now: (
     const self = node.peerId.toString()
     const description = await fetchNetworkDescription(origin)
     const connected = new Set(node.getConnections().filter(c => c.limits == null).map(c => c.remotePeer.toString()))
-    const tabs = (description.peers ?? []).filter(id => id !== self)
+    const tabs = description.peers.filter(id => id !== self)
     const missing = tabs.filter(id => !connected.has(id)).slice(0, Math.max(0, TAB_TARGET - tabs.filter(id => connected.has(id)).length))
     const relays = description.relays.flatMap(r => r.multiaddrs)
     const dials = await Promise.allSettled(missing.flatMap(id => relays.slice(0, 1).map(async relay =>
@@ -98,7 +95,7 @@ export async function joinNetwork (options: JoinOptions = {}): Promise<JoinedNet
   // what the relay publishes, the shard store and the peer key: all at once
   const [description, store, privateKey, persisted] = await Promise.all([
     fetchNetworkDescription(origin),
-    openIdbStore({ name: `${ns}-shards`, quota: options.contribution ?? GiB }),
+    openIdbStore({ name: `${ns}-shards`, quota: options.contribution ?? GiB, ...(options.ownerShare !== undefined ? { ownerShare: options.ownerShare } : {}) }),
     loadOrCreatePeerKey(idbKeyStorage(`${ns}-peer`)),
     requestPersistentStorage().then(r => r.persisted, () => false)
   ])

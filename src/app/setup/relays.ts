@@ -18,6 +18,10 @@ import { base36 } from 'multiformats/bases/base36'
 import { CID } from 'multiformats/cid'
 import { decode as decodeDigest } from 'multiformats/hashes/digest'
 import type { BootstrapPeer } from '../../net/options.ts'
+import { isPrivateHost } from '../../net/private-host.ts'
+import { parseNetworkDescription, type ServedRelay } from '../../net/network-description.ts'
+
+export type { ServedRelay }
 
 export interface RelayRow {
   /** stable identity for the editor's keyed list */
@@ -56,7 +60,6 @@ export function isPeerId (text: string): boolean {
 }
 
 const HOSTS = new Set(['ip4', 'ip6', 'dns', 'dns4', 'dns6'])
-const PRIVATE_HOST = /^(127\.|10\.|192\.168\.|172\.(1[6-9]|2\d|3[01])\.|localhost$|::1$)/
 
 /** Whether a browser tab can dial `text` as a relay, and why not. */
 export function checkRelayAddress (text: string): RelayCheck {
@@ -84,7 +87,7 @@ export function checkRelayAddress (text: string): RelayCheck {
   }
   const host = components[0]?.value ?? ''
   const result: RelayCheck = { ok: true, multiaddr: t, peerId: last.value }
-  if (!secure && !PRIVATE_HOST.test(host)) {
+  if (!secure && !isPrivateHost(host)) {
     result.warning = 'Plain /ws is not encrypted and a page served over https cannot dial it: prefer /wss or /tls/ws for a public relay'
   }
   return result
@@ -158,15 +161,7 @@ export function moveRow (rows: readonly RelayRow[], index: number, by: -1 | 1): 
   return next
 }
 
-/** The relays /network.json lists (what "this server's relays" means), tried-first first. */
-export interface ServedRelay { multiaddrs: string[], priority: number }
-
+/** The relays /network.json lists (what "this server's relays" means), tried-first first; MalformedDataError when it is no valid description. */
 export function servedRelays (description: unknown): ServedRelay[] {
-  const relays = (description as { relays?: unknown } | null)?.relays
-  if (!Array.isArray(relays)) return []
-  return byPriority(relays.flatMap((r: unknown) => {
-    const x = (r ?? {}) as { multiaddrs?: unknown, priority?: unknown }
-    if (!Array.isArray(x.multiaddrs)) return []
-    return [{ multiaddrs: x.multiaddrs.filter((m): m is string => typeof m === 'string'), priority: typeof x.priority === 'number' ? x.priority : 0 }]
-  }))
+  return byPriority(parseNetworkDescription(description).relays)
 }

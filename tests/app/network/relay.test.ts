@@ -13,6 +13,13 @@ const health = {
   storageUsed: 2048
 }
 
+const description = {
+  relays: [{ multiaddrs: ['/ip4/127.0.0.1/tcp/9091/ws/p2p/12D3KooWGRUVh2YBcWWkU4qQ3Dm3Ui1mZXvAyYkNcGDxBX4uGDtp'], priority: 0 }],
+  storagePeers: [{ peerId: '12D3KooWQYhTNQdmr3ArTeUHRYzFg94BKyTkoWBDWez9kSCVe2Xo', multiaddrs: ['/ip4/127.0.0.1/tcp/40000/ws'] }],
+  peers: [],
+  iceServers: []
+}
+
 const answer = (status: number, body: string): Fetch => async () => new Response(body, { status, headers: { 'content-type': 'application/json' } })
 
 describe('parseRelayHealth', () => {
@@ -42,20 +49,29 @@ describe('parseRelayHealth', () => {
 })
 
 describe('parseNeighbours', () => {
+  const s1 = '12D3KooWGRUVh2YBcWWkU4qQ3Dm3Ui1mZXvAyYkNcGDxBX4uGDtp'
+  const t1 = '12D3KooWQYhTNQdmr3ArTeUHRYzFg94BKyTkoWBDWez9kSCVe2Xo'
+  const t2 = 'QmYyQSo1c1Ym7orWxLYvCrM2EmxFTANf8wXmmE7DWjhx5N'
+
   it('lists the tabs holding reservations and the storage peers', () => {
-    expect(parseNeighbours({ relays: [], storagePeers: [{ peerId: 's1', multiaddrs: [] }, { multiaddrs: [] }], peers: ['t1', 't2', 3], iceServers: [] }))
-      .toEqual({ tabs: ['t1', 't2'], storage: ['s1'] })
-    expect(parseNeighbours({})).toEqual({ tabs: [], storage: [] })
-    expect(() => parseNeighbours('<html>')).toThrow(expect.objectContaining({ name: 'RelayUnavailableError' }))
+    expect(parseNeighbours({ relays: [], storagePeers: [{ peerId: s1, multiaddrs: [] }], peers: [t1, t2], iceServers: [] }))
+      .toEqual({ tabs: [t1, t2], storage: [s1] })
+    expect(parseNeighbours({ relays: [], storagePeers: [] })).toEqual({ tabs: [], storage: [] })
+  })
+
+  it('refuses what is not a valid description', () => {
+    for (const body of ['<html>', {}, { relays: [], storagePeers: [{ multiaddrs: [] }] }, { relays: [], storagePeers: [], peers: [t1, 3] }, { relays: [], storagePeers: [], peers: ['t1'] }]) {
+      expect(() => parseNeighbours(body)).toThrow(expect.objectContaining({ name: 'RelayUnavailableError' }))
+    }
   })
 })
 
 describe('fetchRelayHealth / fetchNeighbours', () => {
   it('fetch from the page origin', async () => {
     const asked: string[] = []
-    const fetcher: Fetch = async (url) => { asked.push(String(url)); return new Response(JSON.stringify(health)) }
+    const fetcher: Fetch = async (url) => { asked.push(String(url)); return new Response(JSON.stringify(String(url).endsWith('/health') ? health : description)) }
     expect((await fetchRelayHealth('http://127.0.0.1:8080/#/network', { fetch: fetcher })).peerId).toBe('relay-id')
-    await expect(fetchNeighbours('http://127.0.0.1:8080/', { fetch: fetcher })).resolves.toEqual({ tabs: [], storage: ['s1', 's2'] })
+    await expect(fetchNeighbours('http://127.0.0.1:8080/', { fetch: fetcher })).resolves.toEqual({ tabs: [], storage: description.storagePeers.map(p => p.peerId) })
     expect(asked).toEqual(['http://127.0.0.1:8080/health', 'http://127.0.0.1:8080/network.json'])
   })
 

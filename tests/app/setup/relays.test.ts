@@ -55,7 +55,7 @@ describe('checkRelayAddress', () => {
   })
 
   it('accepts plain /ws on a public host with a warning', () => {
-    const check = checkRelayAddress(`/ip4/203.0.113.7/tcp/80/ws/p2p/${peer}`)
+    const check = checkRelayAddress(`/ip4/1.1.1.1/tcp/80/ws/p2p/${peer}`)
     expect(check.ok).toBe(true)
     expect(check.ok && check.warning).toMatch(/wss/)
   })
@@ -137,10 +137,13 @@ describe('relay rows', () => {
 })
 
 describe('servedRelays', () => {
-  it('reads /network.json relays, lowest priority first, and ignores junk', () => {
-    expect(servedRelays({ relays: [{ multiaddrs: ['/b'], priority: 1 }, { multiaddrs: ['/a', 7], priority: 0 }, { priority: 2 }, null] }))
-      .toEqual([{ multiaddrs: ['/a'], priority: 0 }, { multiaddrs: ['/b'], priority: 1 }])
-    expect(servedRelays(null)).toEqual([])
-    expect(servedRelays({ relays: 'x' })).toEqual([])
+  it('reads /network.json relays, lowest priority first, and refuses a description that is not valid', () => {
+    const a = '/ip4/127.0.0.1/tcp/9001/ws/p2p/12D3KooWGRUVh2YBcWWkU4qQ3Dm3Ui1mZXvAyYkNcGDxBX4uGDtp'
+    const b = '/dns4/relay.example.com/tcp/443/wss/p2p/12D3KooWGRUVh2YBcWWkU4qQ3Dm3Ui1mZXvAyYkNcGDxBX4uGDtp'
+    expect(servedRelays({ relays: [{ multiaddrs: [b], priority: 1 }, { multiaddrs: [a], priority: 0 }], storagePeers: [] }))
+      .toEqual([{ multiaddrs: [a], priority: 0 }, { multiaddrs: [b], priority: 1 }])
+    for (const junk of [null, { relays: 'x', storagePeers: [] }, { relays: [{ multiaddrs: [a, 7], priority: 0 }], storagePeers: [] }, { relays: [{ priority: 2 }], storagePeers: [] }]) {
+      expect(() => servedRelays(junk)).toThrow(expect.objectContaining({ name: 'MalformedDataError' }))
+    }
   })
 })
