@@ -70,10 +70,48 @@ describe('a browser-only mesh of 7 tabs', () => {
     const writer = tabs[0]!
     const open = ids.filter((_, i) => i > 0 && !tabs[i]!.isClosed())
     const victim = open[0]!
-    const putting = putRandom(writer, 12 * 1024 * 1024, 'midput.bin')
-    await new Promise(r => setTimeout(r, 300))
-    await tabs[ids.indexOf(victim)]!.close()
-    const put = await putting
+    const victimTab = tabs[ids.indexOf(victim)]!
+    const shardsOf = async (page: Page): Promise<number> => await page.evaluate(async () => (await window.datamesh.storage()).shards)
+    const before = await shardsOf(victimTab)
+    // the put reads a stream the test feeds and can pause: it cannot finish while paused before the end
+    await writer.evaluate((size) => {
+      const data = new Uint8Array(size)
+      for (let o = 0; o < size; o += 65536) crypto.getRandomValues(data.subarray(o, o + 65536))
+      const g = globalThis as any
+      g.__fed = 0
+      g.__paused = false
+      g.__done = false
+      g.__resumed = new Promise<void>(resolve => { g.__resume = resolve })
+      const stream = new ReadableStream<Uint8Array>({
+        async pull (controller) {
+          if (g.__paused === true) await g.__resumed
+          const end = Math.min(size, g.__fed + 1024 * 1024)
+          controller.enqueue(data.slice(g.__fed, end))
+          g.__fed = end
+          if (end === size) controller.close()
+        }
+      }, { highWaterMark: 0 })
+      g.__put = (async () => {
+        const d = new Uint8Array(await crypto.subtle.digest('SHA-256', data))
+        const r = await window.datamesh.put(stream, { name: 'midput.bin' })
+        return { key: r.key, digest: Array.from(d, b => b.toString(16).padStart(2, '0')).join('') }
+      })().finally(() => { g.__done = true })
+    }, 64 * 1024 * 1024)
+    // once the tab about to close holds shards it did not hold before, the feeding stops
+    for (let waitedMs = 0; await shardsOf(victimTab) <= before; waitedMs += 100) {
+      if (waitedMs > 60_000) throw new Error('no shard of the put reached the tab')
+      await new Promise(resolve => setTimeout(resolve, 100))
+    }
+    const paused = await writer.evaluate(() => { const g = globalThis as any; g.__paused = true; return { fed: g.__fed as number, done: g.__done as boolean } })
+    expect(paused.done).toBe(false)
+    expect(paused.fed).toBeLessThan(64 * 1024 * 1024) // the put is still reading its bytes
+    await victimTab.close()
+    await writer.evaluate(() => { const g = globalThis as any; g.__paused = false; g.__resume() })
+    const put = await writer.evaluate(async () => await ((globalThis as any).__put as Promise<{ key: string, digest: string }>))
+    // the closed tab held shards of this very file: a read has to do without them
+    const placement = await writer.evaluate(async (k) => await window.datamesh.distribution(k), put.key)
+    expect(placement.filter(p => p.hint === victim).length).toBeGreaterThan(0)
+    expect(placement.filter(p => p.hint === victim).every(p => p.holders.length === 0)).toBe(true)
     const link = await writer.evaluate(async (k) => await window.datamesh.shareLink(k), put.key)
     const reader = tabs.find((t, i) => i > 0 && !t.isClosed() && ids[i] !== victim)!
     await connectAll(reader, ids.filter((id, i) => !tabs[i]!.isClosed() && id !== ids[tabs.indexOf(reader)]))
