@@ -1,6 +1,6 @@
 /** Blocks as plain text lines, for a terminal (and for reading test output). */
 import type { Block } from './output.ts'
-import { formatSize } from './units.ts'
+import { formatBytes } from '../api/format.ts'
 
 function pad (text: string, width: number): string {
   return text + ' '.repeat(Math.max(0, width - [...text].length))
@@ -26,8 +26,8 @@ export function renderText (block: Block): string[] {
       return [`${block.message}`, ...(block.hint !== undefined ? block.hint.split('\n') : [])]
     case 'progress': {
       const amount = block.total !== undefined && block.total > 0
-        ? `${Math.floor(100 * block.done / block.total)}% (${formatSize(block.done)} of ${formatSize(block.total)})`
-        : formatSize(block.done)
+        ? `${Math.floor(100 * block.done / block.total)}% (${formatBytes(block.done)} of ${formatBytes(block.total)})`
+        : formatBytes(block.done)
       return [`${block.label}: ${amount}${block.detail !== undefined ? `, ${block.detail}` : ''}`]
     }
   }

@@ -3,7 +3,7 @@
  * API) and a host for everything that depends on where it runs (a browser
  * tab, a terminal). Nothing here touches the DOM or storage directly.
  */
-import type { DataMeshApi } from '../app/runtime/api.ts'
+import type { DataMeshApi } from '../api/types.ts'
 import type { Output } from './output.ts'
 import type { DateBound } from './units.ts'
 

@@ -1,16 +1,18 @@
 /**
- * Sizes, dates and durations as people type and read them.
+ * Sizes and dates as people type them on the command line; how they are
+ * written back is src/api/format.ts, the product's one convention.
  *
- * Sizes follow dd(1): KB, MB, GB, TB are powers of 1000; K, M, G, T and
- * KiB, MiB, GiB, TiB are powers of 1024; B or no unit is bytes. Sizes are
- * shown in powers of 1024 with IEC names (KiB, MiB …).
+ * Sizes are SI like everywhere else: B, kB (or K), MB (or M), GB (or G),
+ * TB (or T) are powers of 1000; KiB, MiB, GiB, TiB are powers of 1024; no
+ * unit is bytes.
  *
  * Dates are local time: 2025-01-31 (that whole day), 2025-01-31T14:30 or
  * 2025-01-31T14:30:00Z (an instant), today, yesterday, now, or an age such as
- * 90m (minutes), 12h, 3d, 2w (that long ago).
+ * 90m (minutes), 12h, 3d, 2w (that long ago). `formatTimestamp` writes them
+ * back in the first form.
  */
 import { InvalidValueError } from './errors.ts'
-import { formatBytes, IEC } from '../app/ui/format.ts'
+import { parseBytes, SIZE_EXAMPLES } from '../api/format.ts'
 
 const minute = 60 * 1000
 const hour = 60 * minute
@@ -19,29 +21,16 @@ const week = 7 * day
 
 const pad = (n: number): string => String(n).padStart(2, '0')
 
-const SIZE_UNITS: Record<string, number> = {
-  b: 1,
-  kb: 1e3, mb: 1e6, gb: 1e9, tb: 1e12,
-  k: 1024, m: 1024 ** 2, g: 1024 ** 3, t: 1024 ** 4,
-  kib: 1024, mib: 1024 ** 2, gib: 1024 ** 3, tib: 1024 ** 4
-}
-
-export const SIZE_HELP = 'a number with B, KB, MB, GB, TB (powers of 1000) or K, M, G, T, KiB, MiB, GiB, TiB (powers of 1024), e.g. 10MB'
+export const SIZE_HELP = `a number with a unit, e.g. ${SIZE_EXAMPLES}`
 
 /** Bytes from "10MB", "1.5GiB", "512K", "4096". Throws InvalidValueError. */
 export function parseSize (text: string): number {
-  const match = /^\s*(\d+(?:\.\d+)?|\.\d+)\s*([a-z]*)\s*$/i.exec(text)
-  const unit = SIZE_UNITS[(match?.[2] ?? '').toLowerCase() || 'b']
-  if (match === null || unit === undefined) throw new InvalidValueError(`'${text}' is not a size: use ${SIZE_HELP}`)
-  const bytes = Math.round(Number(match[1]) * unit)
-  if (!Number.isSafeInteger(bytes)) throw new InvalidValueError(`'${text}' is too large a size`)
-  return bytes
-}
-
-/** "0 B", "512 B", "1.5 KiB", "10 MiB", "1 GiB", "-2 KiB" (three significant digits, trailing zeros dropped). */
-export function formatSize (bytes: number): string {
-  if (!Number.isFinite(bytes)) return String(bytes)
-  return `${bytes < 0 ? '-' : ''}${formatBytes(Math.abs(bytes), IEC)}`
+  const bytes = parseBytes(text)
+  if (bytes !== undefined) return bytes
+  const amount = /^\s*(\d+(?:\.\d+)?|\.\d+)/
+  // the unit reads with a small amount: only the amount is wrong
+  if (amount.test(text) && parseBytes(text.replace(amount, '1')) !== undefined) throw new InvalidValueError(`'${text}' is too large a size`)
+  throw new InvalidValueError(`'${text}' is not a size: use ${SIZE_HELP}`)
 }
 
 /** A span of time in ms since the epoch: an instant has from === to. */
@@ -95,24 +84,4 @@ export function parseDate (text: string, now: number = Date.now()): DateBound {
     return { from: ms, to: ms }
   }
   throw bad()
-}
-
-/** "2025-01-31 14:30", local time. */
-export function formatDate (ms: number): string {
-  const d = new Date(ms)
-  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}`
-}
-
-/** "850 ms", "12.3 s", "4 min 5 s", "3 h 2 min", "2 d 4 h". */
-export function formatDuration (ms: number): string {
-  if (ms < 1000) return `${Math.round(ms)} ms`
-  if (ms < minute) return `${Number((ms / 1000).toFixed(1))} s`
-  if (ms < hour) return `${Math.floor(ms / minute)} min ${Math.floor((ms % minute) / 1000)} s`
-  if (ms < day) return `${Math.floor(ms / hour)} h ${Math.floor((ms % hour) / minute)} min`
-  return `${Math.floor(ms / day)} d ${Math.floor((ms % day) / hour)} h`
-}
-
-/** "35.2 MB/s" from 10^6 bytes per second. */
-export function formatRate (MBps: number): string {
-  return `${Number(MBps.toFixed(MBps >= 100 ? 0 : 1))} MB/s`
 }

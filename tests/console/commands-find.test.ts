@@ -46,7 +46,7 @@ describe('search', () => {
 
   it('summarises the matches and says when there are none', async () => {
     const { blocks } = await harness().run('search work')
-    expect(blocks.at(-1)).toEqual({ kind: 'text', text: '2 files, 2.39 MiB of 5 match.', tone: 'muted' })
+    expect(blocks.at(-1)).toEqual({ kind: 'text', text: '2 files, 2.5 MB of 5 match.', tone: 'muted' })
     expect((await harness().run('search nothing-like-it')).blocks).toEqual([{ kind: 'text', text: 'No file matches.', tone: 'muted' }])
   })
 
@@ -90,9 +90,9 @@ describe('stats', () => {
     const h = harness()
     const pairs = Object.fromEntries(only((await h.run('stats')).blocks, 'pairs').pairs)
     expect(pairs).toEqual({
-      Files: '5 files, 83 MiB',
+      Files: '5 files, 87 MB',
       Tags: '4',
-      Contribution: '10 MiB of 1 GiB used (1%)',
+      Contribution: '10 MB of 1 GB used (1%)',
       'Shards held': '12',
       Persistent: 'no (the browser may clear it under pressure)',
       Connections: '2 (1 direct, 1 relayed)'

@@ -26,17 +26,26 @@ describe('keys', () => {
     expect(error).toMatchObject({ name: 'AlreadyExistsError', hint: 'That name is taken: choose another.' })
   })
 
-  it('exports under a password asked twice, saved through the host', async () => {
+  it('exports after the keystore password, under a backup password asked twice, saved through the host', async () => {
     const h = harness()
-    h.host.passwords.push('backup pw', 'backup pw')
+    h.host.passwords.push('keystore pw', 'backup pw', 'backup pw')
     const { ok } = await h.run('keys export')
     expect(ok).toBe(true)
-    expect(h.backend.callsOf('exportKeys')).toEqual([['backup pw']])
+    expect(h.host.prompted).toEqual(['Keystore password', 'Password for the key backup', 'Password for the key backup (again)'])
+    expect(h.backend.callsOf('exportKeys')).toEqual([['keystore pw', 'backup pw']])
     expect(h.host.saved).toEqual([{ name: 'datamesh-keys.dmkeys', type: 'application/octet-stream', size: 7, bytes: Uint8Array.of(0x44, 0x4d, 0x4b, 0x45, 1, 2, 3) }])
-    h.host.passwords.push('x', 'x')
+    h.host.passwords.push('keystore pw', 'x', 'x')
     await h.run('keys export laptop.dmkeys')
     expect(h.host.saved[1]?.name).toBe('laptop.dmkeys')
-    expect(h.console.history.entries.join()).not.toContain('backup pw')
+    expect(h.console.history.entries.join()).not.toMatch(/backup pw|keystore pw/)
+  })
+
+  it('exports nothing when the keystore password is wrong', async () => {
+    const h = harness()
+    h.host.passwords.push('not it', 'backup pw', 'backup pw')
+    const error = only((await h.run('keys export')).blocks, 'error')
+    expect(error).toMatchObject({ name: 'BadPasswordError', hint: 'The password is wrong; nothing was changed. Try again.' })
+    expect(h.host.saved).toEqual([])
   })
 
   it('imports a picked backup with its password', async () => {
@@ -62,20 +71,24 @@ describe('keys', () => {
     expect(h.backend.callsOf('deleteKey')).toEqual([['work', 'keystore pw']])
   })
 
-  it('explains a wrong password', async () => {
+  it('explains a wrong password, and deletes nothing', async () => {
     const h = harness()
     h.host.passwords.push('wrong')
-    h.backend.failures.set('deleteKey', Object.assign(new Error('Wrong password'), { name: 'BadPasswordError' }))
     const error = only((await h.run('keys delete work --yes')).blocks, 'error')
     expect(error).toEqual({ kind: 'error', name: 'BadPasswordError', message: 'Wrong password', hint: 'The password is wrong; nothing was changed. Try again.' })
+    expect(h.backend.keyList.map(k => k.name)).toContain('work')
   })
 
   it('changes the password: old once, new twice', async () => {
     const h = harness()
-    h.host.passwords.push('old', 'new one', 'new one')
+    h.host.passwords.push('keystore pw', 'new one', 'new one')
     await h.run('keys passwd')
     expect(h.host.prompted).toEqual(['Current password', 'New password', 'New password (again)'])
-    expect(h.backend.callsOf('changePassword')).toEqual([['old', 'new one']])
+    expect(h.backend.callsOf('changePassword')).toEqual([['keystore pw', 'new one']])
+    expect(h.backend.keystorePassword).toBe('new one')
+    h.host.passwords.push('keystore pw', 'newer', 'newer')
+    expect(only((await h.run('keys passwd')).blocks, 'error').name).toBe('BadPasswordError')
+    expect(h.backend.keystorePassword).toBe('new one')
     h.host.passwords.push('same', 'same', 'same')
     expect(only((await h.run('keys password')).blocks, 'error').message).toBe('The new password is the same as the old one')
   })
@@ -85,7 +98,7 @@ describe('config', () => {
   it('shows the settings', async () => {
     const { blocks } = await harness().run('config')
     expect(only(blocks, 'pairs').pairs).toEqual([
-      ['Contribution', "1 GiB of this device's storage offered to the mesh"],
+      ['Contribution', "1 GB of this device's storage offered to the mesh"],
       ['Relays', "the serving relay's list"]
     ])
   })
@@ -94,14 +107,14 @@ describe('config', () => {
     const h = harness()
     const { blocks } = await h.run('config set contribution 2GB')
     expect(h.backend.callsOf('configure')).toEqual([[{ contribution: 2e9 }]])
-    expect(blocks).toEqual([{ kind: 'text', text: 'Contribution set to 1.86 GiB (2000000000 bytes).', tone: 'ok' }])
+    expect(blocks).toEqual([{ kind: 'text', text: 'Contribution set to 2 GB (2000000000 bytes).', tone: 'ok' }])
   })
 
   it('refuses unknown settings, bad sizes and tiny contributions', async () => {
     const h = harness()
     expect(only((await h.run('config set contrib 1GB')).blocks, 'error').message).toBe("Unknown setting 'contrib': the settings are contribution. Did you mean 'contribution'?")
     expect(only((await h.run('config set contribution lots')).blocks, 'error').name).toBe('InvalidValueError')
-    expect(only((await h.run('config set contribution 10K')).blocks, 'error').message).toBe('The contribution must be at least 1 MiB')
+    expect(only((await h.run('config set contribution 10K')).blocks, 'error').message).toBe('The contribution must be at least 1 MB')
     expect(h.backend.callsOf('configure')).toHaveLength(0)
   })
 
@@ -136,25 +149,25 @@ describe('metrics and benchmark', () => {
       'console.commands': '3',
       'console.failed': '1',
       'node.connections': '2',
-      'node.storage.used': '10 MiB',
-      'page.heap': '50 MiB'
+      'node.storage.used': '10 MB',
+      'page.heap': '50 MB'
     })
     const json = JSON.parse(only((await h.run('metrics --json')).blocks, 'text').text) as Record<string, number>
-    expect(json['node.storage.quota']).toBe(1024 ** 3)
+    expect(json['node.storage.quota']).toBe(1e9)
   })
 
   it('benchmark: runs the host\'s pipeline over the size asked', async () => {
     const h = harness()
-    const { blocks } = await h.run('bench --size 8MiB')
-    expect(h.host.benchmarks).toEqual([8 * 1024 ** 2])
+    const { blocks } = await h.run('bench --size 8MB')
+    expect(h.host.benchmarks).toEqual([8e6])
     expect(Object.fromEntries(only(blocks, 'pairs').pairs)).toEqual({
-      Data: '8 MiB in 2 stripes, 12 shards',
+      Data: '8 MB in 2 stripes, 12 shards',
       'Encrypt + encode': '80 MB/s',
       'Rebuild + decrypt': '121 MB/s (two shards of every stripe missing)',
       Result: 'identical to the original'
     })
     await h.run('benchmark')
-    expect(h.host.benchmarks[1]).toBe(16 * 1024 ** 2)
+    expect(h.host.benchmarks[1]).toBe(16e6)
     expect(only((await h.run('benchmark --size 2GB')).blocks, 'error').name).toBe('InvalidValueError')
   })
 })

@@ -47,8 +47,8 @@ describe('peers', () => {
     const table = only(blocks, 'table')
     expect(table.columns).toEqual(['Peer', 'Type', 'Link', 'Transport', 'Latency', 'Free'])
     expect(table.rows).toEqual([
-      ['12D3KooW…aaaa', 'storage', 'direct', 'websockets', '3 ms', '500 MiB'],
-      ['12D3KooW…bbbb', 'browser', 'relayed', 'relayed', '—', '—']
+      ['12D3Koo…aaaaaa', 'storage', 'direct', 'websockets', '3 ms', '500 MB'],
+      ['12D3Koo…bbbbbb', 'browser', 'relayed', 'relayed', '—', '—']
     ])
     expect(blocks.at(-1)).toEqual({ kind: 'text', text: '2 peers, 1 direct.', tone: 'muted' })
   })
@@ -70,7 +70,8 @@ describe('health and network', () => {
       Relays: '1 of 2 connected',
       Connections: '2 (1 direct, 1 relayed)',
       'Data peers': '1 (a put wants 6)',
-      Contribution: '10 MiB of 1 GiB, 12 shards, persistent'
+      Contribution: '10 MB of 1 GB, 12 shards, persistent',
+      'Index backup': 'last backed up 1 min ago'
     })
     expect(blocks.at(-1)).toMatchObject({ kind: 'text', tone: 'warn' })
   })
@@ -97,7 +98,7 @@ describe('distribution', () => {
     const { blocks } = await h.run('dist report.pdf')
     const table = only(blocks, 'table')
     expect(table.rows).toHaveLength(6)
-    expect(table.rows[5]).toEqual(['0', '5', 'bafkshar…xxxx', '12D3KooW…bbbb', 'nobody reachable'])
+    expect(table.rows[5]).toEqual(['0', '5', 'bafksha…xxxxxx', '12D3Koo…bbbbbb', 'nobody reachable'])
     expect(blocks.at(-1)).toEqual({ kind: 'text', text: '1 stripe: 5 of 6 shards held by a reachable peer.', tone: 'warn' })
     expect(h.backend.callsOf('distribution')[0]?.[0]).toBe('report.pdf')
   })
@@ -110,8 +111,8 @@ describe('bandwidth', () => {
     expect(ok).toBe(true)
     expect(h.backend.callsOf('bandwidth')).toEqual([[PEERS.A, 1_000_000]])
     expect(only(blocks, 'table').rows).toEqual([
-      ['upload', '977 KiB', '500 ms', '2 MB/s'],
-      ['download', '977 KiB', '250 ms', '4 MB/s']
+      ['upload', '1 MB', '500 ms', '2 MB/s'],
+      ['download', '1 MB', '250 ms', '4 MB/s']
     ])
   })
 

@@ -80,20 +80,20 @@ describe('running lines', () => {
   it('renders blocks as plain text for a terminal', () => {
     const blocks: Block[] = [
       { kind: 'heading', text: 'Files' },
-      { kind: 'table', columns: ['Name', 'Size'], rows: [['a.txt', '1 KiB'], ['long name.bin', '2 MiB']] },
-      { kind: 'pairs', pairs: [['Key', 'bafk'], ['Size', '1 KiB']] },
-      { kind: 'progress', id: 'p', label: 'Storing a', done: 0, total: 2048 },
-      { kind: 'progress', id: 'p', label: 'Storing a', done: 1024, total: 2048, detail: '3 shards stored' },
+      { kind: 'table', columns: ['Name', 'Size'], rows: [['a.txt', '1 kB'], ['long name.bin', '2 MB']] },
+      { kind: 'pairs', pairs: [['Key', 'bafk'], ['Size', '1 kB']] },
+      { kind: 'progress', id: 'p', label: 'Storing a', done: 0, total: 2000 },
+      { kind: 'progress', id: 'p', label: 'Storing a', done: 1000, total: 2000, detail: '3 shards stored' },
       { kind: 'error', name: 'X', message: 'Bad.', hint: 'Usage: x\nhelp x' }
     ]
     expect(renderAll(blocks)).toBe([
       'Files',
       'Name           Size',
-      'a.txt          1 KiB',
-      'long name.bin  2 MiB',
+      'a.txt          1 kB',
+      'long name.bin  2 MB',
       'Key:  bafk',
-      'Size: 1 KiB',
-      'Storing a: 50% (1 KiB of 2 KiB), 3 shards stored',
+      'Size: 1 kB',
+      'Storing a: 50% (1 kB of 2 kB), 3 shards stored',
       'Bad.',
       'Usage: x',
       'help x'

@@ -3,10 +3,8 @@
  * every call, and a ConsoleHost whose prompts, confirmations and file picks
  * are answered from queues.
  */
-import { AbortedError, AlreadyExistsError, NotFoundError } from '../../src/core/errors.ts'
-import type { ApiFile, Health } from '../../src/app/runtime/api.ts'
-import type { Settings } from '../../src/app/runtime/settings.ts'
-import type { PeerSummary } from '../../src/app/runtime/peers.ts'
+import { AbortedError, AlreadyExistsError, BadPasswordError, NotFoundError } from '../../src/core/errors.ts'
+import type { ApiFile, Health, IndexBackupStatus, PeerSummary, Settings } from '../../src/api/types.ts'
 import type { KeyInfo } from '../../src/core/keystore/index.ts'
 import type { FileInfo, MeshProgressEvent, PeerDescription, ShardPlacement } from '../../src/mesh/index.ts'
 import { Console, type Block, type ConsoleBackend, type ConsoleHost, type Metric, type SaveMeta, type BenchmarkResult } from '../../src/console/index.ts'
@@ -52,7 +50,9 @@ export class FakeBackend implements ConsoleBackend {
   contents = new Map<string, Uint8Array>()
   keyList: KeyInfo[] = [keyInfo('default', 1, true), keyInfo('work', 2, false)]
   current = 'default'
-  currentSettings: Settings = { nodeType: 'browser', contribution: 1024 ** 3, relays: [] }
+  currentSettings: Settings = { nodeType: 'browser', contribution: 1e9, ownerShare: 0.25, relays: [] }
+  /** what the keystore password is: export, delete and password change check it (BadPasswordError, nothing done) */
+  keystorePassword = 'keystore pw'
   conns: PeerSummary[] = [
     { peerId: PEER_A, direct: true, transport: 'websockets', remoteAddr: '/ip4/127.0.0.1/tcp/8082/ws', role: 'storage' },
     { peerId: PEER_B, direct: false, transport: 'relayed', remoteAddr: '/ip4/127.0.0.1/tcp/8081/ws/p2p-circuit', role: 'peer' }
@@ -62,6 +62,7 @@ export class FakeBackend implements ConsoleBackend {
   /** put waits for this before finishing (to test cancellation) */
   putGate?: Promise<void>
   discovered = 2
+  indexBackup: IndexBackupStatus = { state: 'idle', failures: 0, lastSuccessAt: NOW - 60_000 }
 
   #record (method: string, ...args: unknown[]): void {
     this.calls.push({ method, args })
@@ -189,8 +190,9 @@ export class FakeBackend implements ConsoleBackend {
       connections: { total: this.conns.length, direct: this.conns.filter(c => c.direct).length, relayed: this.conns.filter(c => !c.direct).length },
       dataPeers: 1,
       wanted: 6,
-      storage: { used: 10 * 1024 * 1024, shards: 12, quota: 1024 ** 3, persisted: true },
-      multiaddrs: ['/ip4/127.0.0.1/tcp/8081/ws/p2p/12D3KooWRelay1/p2p-circuit/p2p/12D3KooWSelf']
+      storage: { used: 10e6, shards: 12, quota: 1e9, persisted: true },
+      multiaddrs: ['/ip4/127.0.0.1/tcp/8081/ws/p2p/12D3KooWRelay1/p2p-circuit/p2p/12D3KooWSelf'],
+      indexBackup: { ...this.indexBackup }
     }
   }
 
@@ -230,8 +232,13 @@ export class FakeBackend implements ConsoleBackend {
     this.keyList = this.keyList.map(x => x === k ? { ...x, name: to } : x)
   }
 
+  #checkPassword (password: string): void {
+    if (password !== this.keystorePassword) throw new BadPasswordError()
+  }
+
   async deleteKey (name: string, password: string): Promise<void> {
     this.#record('deleteKey', name, password)
+    this.#checkPassword(password)
     this.keyList = this.keyList.filter(k => k.name !== name)
   }
 
@@ -245,10 +252,13 @@ export class FakeBackend implements ConsoleBackend {
 
   async changePassword (oldPassword: string, newPassword: string): Promise<void> {
     this.#record('changePassword', oldPassword, newPassword)
+    this.#checkPassword(oldPassword)
+    this.keystorePassword = newPassword
   }
 
-  async exportKeys (password: string): Promise<Uint8Array> {
-    this.#record('exportKeys', password)
+  async exportKeys (password: string, exportPassword: string): Promise<Uint8Array> {
+    this.#record('exportKeys', password, exportPassword)
+    this.#checkPassword(password)
     return Uint8Array.of(0x44, 0x4d, 0x4b, 0x45, 1, 2, 3)
   }
 
@@ -260,7 +270,7 @@ export class FakeBackend implements ConsoleBackend {
   async peers (): Promise<Array<PeerDescription & Partial<PeerSummary>>> {
     this.#record('peers')
     return [
-      { ...this.conns[0] as PeerSummary, nodeType: 'storage', free: 500 * 1024 * 1024, latency: 3.4 },
+      { ...this.conns[0] as PeerSummary, nodeType: 'storage', free: 500e6, latency: 3.4 },
       { ...this.conns[1] as PeerSummary, nodeType: 'browser' }
     ]
   }
@@ -272,7 +282,7 @@ export class FakeBackend implements ConsoleBackend {
 
   async storage (): Promise<{ used: number, shards: number, quota: number, persisted: boolean }> {
     this.#record('storage')
-    return { used: 10 * 1024 * 1024, shards: 12, quota: 1024 ** 3, persisted: false }
+    return { used: 10e6, shards: 12, quota: 1e9, persisted: false }
   }
 
   async bandwidth (peerId: string, bytes?: number): Promise<{ upload: { bytes: number, ms: number, MBps: number }, download: { bytes: number, ms: number, MBps: number } }> {
@@ -331,7 +341,7 @@ export class FakeHost implements ConsoleHost {
   }
 
   async metrics (): Promise<Metric[]> {
-    return [{ name: 'page.heap', value: 50 * 1024 * 1024, unit: 'bytes' }]
+    return [{ name: 'page.heap', value: 50e6, unit: 'bytes' }]
   }
 
   async promptPassword (label: string): Promise<string | undefined> {

@@ -5,6 +5,7 @@
  * listed file, so the view stays thin and the rules are tested on their own.
  */
 import type { ApiFile } from '../runtime/api.ts'
+import { parseBytes } from '../../api/format.ts'
 import { extensionOf } from './names.ts'
 
 /** The fields of a listed file the query reads. */
@@ -154,19 +155,14 @@ export function activeFilters (query: FileQuery): number {
     (query.from !== undefined || query.to !== undefined ? 1 : 0) + (query.tags.length > 0 ? 1 : 0)
 }
 
-const SIZE_UNITS: Record<string, number> = { '': 1, b: 1, k: 1e3, kb: 1e3, m: 1e6, mb: 1e6, g: 1e9, gb: 1e9, t: 1e12, tb: 1e12, kib: 1024, mib: 1024 ** 2, gib: 1024 ** 3, tib: 1024 ** 4 }
-
 /**
- * A size typed by a person: "1500", "500 kB", "1.5MB", "2 GiB". Undefined for
- * an empty field; NaN when it is not a size.
+ * A size typed by a person: "1500", "500 kB", "1.5MB", "2 GiB" (read as
+ * everywhere: src/api/format.ts). Undefined for an empty field; NaN when it
+ * is not a size.
  */
 export function parseSize (text: string): number | undefined {
-  const t = text.trim().toLowerCase()
-  if (t === '') return undefined
-  const m = /^(\d+(?:\.\d+)?|\.\d+)\s*([a-z]*)$/.exec(t)
-  const unit = SIZE_UNITS[m?.[2] ?? 'x']
-  if (m === null || unit === undefined) return Number.NaN
-  return Math.round(Number(m[1]) * unit)
+  if (text.trim() === '') return undefined
+  return parseBytes(text) ?? Number.NaN
 }
 
 /**

@@ -4,7 +4,7 @@
  * `start`, which gets an AbortSignal and reports the bytes done; so this
  * list stays pure and testable, and the view decides where the bytes go.
  */
-import { errorMessage } from './format.ts'
+import { errorMessage } from './error-message.ts'
 import { RateMeter, timeLeft } from '../ui/rate.ts'
 
 export type TransferStatus = 'running' | 'done' | 'failed' | 'cancelled'

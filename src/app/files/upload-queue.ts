@@ -8,7 +8,7 @@
  * are given, so it runs the same in a test.
  */
 import type { MeshProgressEvent, PutResult } from '../../mesh/types.ts'
-import { errorMessage } from './format.ts'
+import { errorMessage } from './error-message.ts'
 import { freeName } from './names.ts'
 import { advance, NO_PROGRESS, putFraction, type PutProgress } from './progress.ts'
 import { RateMeter, timeLeft } from '../ui/rate.ts'

@@ -8,16 +8,7 @@ import { Keystore } from '../../core/keystore/index.ts'
 import type { UnlockedKey } from '../../core/keystore/index.ts'
 import { openIdbKeyVault } from '../../store/keyvault/idb.ts'
 import { NotFoundError } from '../../core/errors.ts'
-
-export interface KeySetup {
-  /** the keystore password (checked for strength unless allowWeak) */
-  password: string
-  allowWeak?: boolean
-  /** an encrypted key backup to import instead of creating a new key */
-  importKeys?: { data: Uint8Array, password: string }
-  /** name of a new key (default "main") */
-  keyName?: string
-}
+import type { KeySetup } from '../../api/types.ts'
 
 export class TabKeys {
   readonly keystore: Keystore
@@ -29,6 +20,11 @@ export class TabKeys {
 
   static async open (namespace: string): Promise<TabKeys> {
     return new TabKeys(new Keystore(await openIdbKeyVault(`${namespace}-keys`)))
+  }
+
+  /** Over a keystore already opened (another vault, other Argon2id parameters: tests). */
+  static over (keystore: Keystore): TabKeys {
+    return new TabKeys(keystore)
   }
 
   /** true once a key exists (setup has run on this device) */

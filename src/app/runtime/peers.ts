@@ -3,15 +3,9 @@ import { multiaddr } from '@multiformats/multiaddr'
 import { peerIdFromString } from '@libp2p/peer-id'
 import type { Libp2p } from 'libp2p'
 import type { NetworkDescription } from './network.ts'
+import type { PeerSummary } from '../../api/types.ts'
 
-export interface PeerSummary {
-  peerId: string
-  /** false while the connection runs through a relay (signalling only) */
-  direct: boolean
-  transport: 'webrtc' | 'websockets' | 'relayed' | 'other'
-  remoteAddr: string
-  role: 'relay' | 'storage' | 'peer'
-}
+export type { PeerSummary }
 
 export function summarizePeers (node: Libp2p, net: NetworkDescription): PeerSummary[] {
   const relays = new Set(net.relays.flatMap(r => r.multiaddrs.map(a => a.split('/p2p/').at(-1))))

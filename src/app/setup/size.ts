@@ -1,14 +1,14 @@
 /**
- * Storage sizes as people type them: an amount in GB or MB. Units are
- * binary (1 GB = 1024³ bytes), the same ones the settings' default
- * contribution (1 GB) and the browser's storage estimate use.
+ * Storage sizes as people type them: an amount in GB or MB, in the
+ * product's one convention (src/api/format.ts): 1 GB = 10^9 bytes, 1 MB =
+ * 10^6 bytes, as every view and the console write sizes.
  */
-import { formatBytes as formatSize, type ByteUnits } from '../ui/format.ts'
+import { GB, MB, TB, formatBytes } from '../../api/format.ts'
+
+export { GB, MB }
 
 export type SizeUnit = 'MB' | 'GB'
 
-export const MB = 1024 ** 2
-export const GB = 1024 ** 3
 export const UNIT_BYTES: Readonly<Record<SizeUnit, number>> = Object.freeze({ MB, GB })
 
 /** a browser peer's contribution unless the user picks another */
@@ -18,7 +18,7 @@ export const DEFAULT_CONTRIBUTOR_CONTRIBUTION = 5 * GB
 /** below this a node holds too few shards (about 1 MiB each) to be worth placing on */
 export const MIN_CONTRIBUTION = 100 * MB
 /** no browser offers more to one origin than this (and a typo of extra zeros is caught) */
-export const MAX_CONTRIBUTION = 64 * 1024 * GB
+export const MAX_CONTRIBUTION = 64 * TB
 
 /**
  * Bytes for "2.5" GB, or undefined when `text` is not a plain non-negative
@@ -46,14 +46,6 @@ export function sizeProblem (bytes: number | undefined, bounds: SizeBounds = {})
   if (bytes < min) return `Offer at least ${formatBytes(min)}`
   if (bytes > max) return `This browser can give this site at most about ${formatBytes(max)}`
   return null
-}
-
-/** binary, named as the field names them, at most one decimal */
-const UNITS: ByteUnits = { step: 1024, names: ['B', 'KB', 'MB', 'GB', 'TB'], decimals: 1 }
-
-/** "1.5 GB", "512 MB", "12 KB", "100 B"; "–" for what is not a size */
-export function formatBytes (bytes: number): string {
-  return formatSize(bytes, UNITS)
 }
 
 /** A size as the field shows it: GB when it is at least 1 GB, MB below. */

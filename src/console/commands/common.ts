@@ -1,26 +1,18 @@
-/** What several commands share: file tables, password prompts, progress, short ids. */
-import type { ApiFile } from '../../app/runtime/api.ts'
+/** What several commands share: file tables, password prompts, progress. */
+import type { ApiFile } from '../../api/types.ts'
 import type { MeshProgressEvent } from '../../mesh/index.ts'
 import { AbortedError, NotFoundError } from '../../core/errors.ts'
 import { InvalidValueError } from '../errors.ts'
 import type { CommandContext } from '../types.ts'
-import { formatDate, formatSize } from '../units.ts'
+import { formatBytes, formatTimestamp, plural } from '../../api/format.ts'
 
 /** progress blocks are sent at most this often (ms), besides the first and the last */
 const PROGRESS_INTERVAL = 100
 
-export function shortId (id: string, head = 8, tail = 4): string {
-  return id.length <= head + tail + 1 ? id : `${id.slice(0, head)}…${id.slice(-tail)}`
-}
-
-export function plural (n: number, one: string, many = `${one}s`): string {
-  return `${n} ${n === 1 ? one : many}`
-}
-
 export const FILE_COLUMNS = ['Name', 'Size', 'Type', 'Tags', 'Added']
 
 export function fileRow (f: ApiFile): string[] {
-  return [f.name, formatSize(f.size), f.type === '' ? '—' : f.type, f.tags.join(', '), formatDate(f.created)]
+  return [f.name, formatBytes(f.size), f.type === '' ? '—' : f.type, f.tags.join(', '), formatTimestamp(f.created)]
 }
 
 /** Files as a table (with their keys when asked), or a line saying there are none. */
@@ -30,9 +22,9 @@ export function showFiles (ctx: CommandContext, files: readonly ApiFile[], optio
   ctx.out.table(columns, files.map(f => [...fileRow(f), ...(options.extra !== undefined ? [options.extra.cell(f)] : []), ...(options.keys === true ? [f.key] : [])]))
 }
 
-/** "3 files, 12 MiB" */
+/** "3 files, 12 MB" */
 export function filesSummary (files: readonly ApiFile[]): string {
-  return `${plural(files.length, 'file')}, ${formatSize(files.reduce((s, f) => s + f.size, 0))}`
+  return `${plural(files.length, 'file')}, ${formatBytes(files.reduce((s, f) => s + f.size, 0))}`
 }
 
 /** One of the owner's files by exact name or key. */

@@ -1,8 +1,8 @@
 /** list, info, rename, tags, rm, index: the owner's file list. */
 import { bytesToHex } from '@noble/hashes/utils.js'
 import type { Command } from '../types.ts'
-import { formatDate, formatSize } from '../units.ts'
-import { filesSummary, findFile, plural, refPassword, showFiles } from './common.ts'
+import { formatBytes, formatTimestamp, plural } from '../../api/format.ts'
+import { filesSummary, findFile, refPassword, showFiles } from './common.ts'
 
 export const list: Command = {
   name: 'list',
@@ -46,11 +46,11 @@ export const info: Command = {
     ctx.out.pairs([
       ['Name', i.name],
       ['Key', i.key],
-      ['Size', `${formatSize(i.size)} (${i.size} bytes)`],
+      ['Size', `${formatBytes(i.size)} (${i.size} bytes)`],
       ['Type', i.type === '' ? 'unknown' : i.type],
       ['Tags', i.tags.length === 0 ? 'none' : i.tags.join(', ')],
-      ['Added', formatDate(i.created)],
-      ['Stripes', `${i.stripes} (up to ${formatSize(i.coding.stripeSize)} of the file each)`],
+      ['Added', formatTimestamp(i.created)],
+      ['Stripes', `${i.stripes} (up to ${formatBytes(i.coding.stripeSize)} of the file each)`],
       ['Coding', `${i.coding.k} data + ${i.coding.m} parity shards per stripe (any ${i.coding.k} rebuild it)`],
       ['Owner', owner],
       ['Manifest on', plural(i.manifestHolders.length, 'peer')]

@@ -1,8 +1,8 @@
 /** search, recent, popular, stats: finding files in the owner's list, and what it adds up to. */
-import type { ApiFile } from '../../app/runtime/api.ts'
+import type { ApiFile } from '../../api/types.ts'
 import { InvalidValueError, MissingArgumentError } from '../errors.ts'
 import type { Command, Parsed } from '../types.ts'
-import { formatSize } from '../units.ts'
+import { formatBytes } from '../../api/format.ts'
 import { filesSummary, showFiles } from './common.ts'
 
 const LIMIT_FLAG = { name: 'limit', type: 'count', short: 'n', value: 'n', summary: 'Show at most n files (default 10)' } as const
@@ -135,7 +135,7 @@ export const stats: Command = {
     ctx.out.pairs([
       ['Files', filesSummary(files)],
       ['Tags', String(tagged.size)],
-      ['Contribution', `${formatSize(storage.used)} of ${formatSize(storage.quota)} used (${storage.quota > 0 ? Math.round(100 * storage.used / storage.quota) : 0}%)`],
+      ['Contribution', `${formatBytes(storage.used)} of ${formatBytes(storage.quota)} used (${storage.quota > 0 ? Math.round(100 * storage.used / storage.quota) : 0}%)`],
       ['Shards held', String(storage.shards)],
       ['Persistent', storage.persisted ? 'yes' : 'no (the browser may clear it under pressure)'],
       ['Connections', `${conns.length} (${direct} direct, ${conns.length - direct} relayed)`]

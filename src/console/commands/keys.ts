@@ -1,8 +1,8 @@
 /** keys: the owner keys in this device's keystore. Passwords are always asked for, never typed on the line. */
 import { InvalidValueError } from '../errors.ts'
 import type { Command } from '../types.ts'
-import { formatDate } from '../units.ts'
-import { askNewPassword, askPassword, shortId } from './common.ts'
+import { formatTimestamp, shortId } from '../../api/format.ts'
+import { askNewPassword, askPassword } from './common.ts'
 
 const BACKUP_NAME = 'datamesh-keys.dmkeys'
 
@@ -24,7 +24,7 @@ export const keys: Command = {
         const [list, status] = await Promise.all([ctx.backend.keys(), ctx.backend.status()])
         if (list.length === 0) { ctx.out.text('No keys on this device.', 'muted'); return }
         ctx.out.table(['Name', 'Created', 'In use', 'Default', 'Public key'], list.map(k => [
-          k.name, formatDate(k.created), k.publicKeyString === status.publicKey ? 'yes' : '', k.isDefault ? 'yes' : '',
+          k.name, formatTimestamp(k.created), k.publicKeyString === status.publicKey ? 'yes' : '', k.isDefault ? 'yes' : '',
           p.bool('long') ? k.publicKeyString : shortId(k.publicKeyString, 12, 6)
         ]))
       }
@@ -66,13 +66,14 @@ export const keys: Command = {
     },
     {
       name: 'export',
-      summary: 'Save an encrypted backup of every key (asks for a password for the file)',
-      description: 'Keep the file and its password apart: together they open your files anywhere.',
+      summary: 'Save an encrypted backup of every key (asks for the keystore password, then a password for the file)',
+      description: 'Keep the file and its password apart: together they open your files anywhere. The keystore password is checked again even while the keys are unlocked.',
       args: [{ name: 'file-name', summary: `The backup's file name (default ${BACKUP_NAME})`, optional: true }],
       examples: [{ line: 'keys export', says: `save ${BACKUP_NAME}` }],
       run: async (ctx, p) => {
-        const password = await askNewPassword(ctx, 'Password for the key backup')
-        const bytes = await ctx.backend.exportKeys(password)
+        const password = await askPassword(ctx, 'Keystore password')
+        const exportPassword = await askNewPassword(ctx, 'Password for the key backup')
+        const bytes = await ctx.backend.exportKeys(password, exportPassword)
         const name = p.arg('file-name') ?? BACKUP_NAME
         const stream = new ReadableStream<Uint8Array>({ start (c) { c.enqueue(bytes); c.close() } })
         await ctx.host.save(stream, { name, type: 'application/octet-stream', size: bytes.byteLength }, { signal: ctx.signal })

@@ -1,8 +1,9 @@
 /** peers, health, network, discover, distribution, bandwidth: this tab's place in the mesh. */
 import { InvalidValueError } from '../errors.ts'
 import type { Command, CommandContext } from '../types.ts'
-import { formatDuration, formatRate, formatSize, parseSize } from '../units.ts'
-import { plural, refPassword, shortId } from './common.ts'
+import { describeIndexBackup, formatBytes, formatBytesPerSecond, formatDurationMs, plural, shortId } from '../../api/format.ts'
+import { parseSize } from '../units.ts'
+import { refPassword } from './common.ts'
 
 /** A connected peer by its id, or by a part of it (any case) that only one connected peer's id contains. */
 export function resolvePeer (ctx: CommandContext, text: string): string {
@@ -39,7 +40,7 @@ export const peers: Command = {
       x.direct ? 'direct' : 'relayed',
       x.transport ?? '—',
       x.latency !== undefined ? `${Math.round(x.latency)} ms` : '—',
-      x.free !== undefined ? formatSize(x.free) : '—'
+      x.free !== undefined ? formatBytes(x.free) : '—'
     ]))
     ctx.out.text(`${plural(list.length, 'peer')}, ${list.filter(x => x.direct).length} direct.`, 'muted')
   }
@@ -55,16 +56,19 @@ export const health: Command = {
     const relaysUp = h.relays.filter(r => r.connected).length
     ctx.out.pairs([
       ['Peer id', h.peerId],
-      ['Uptime', formatDuration(h.uptime)],
+      ['Uptime', formatDurationMs(h.uptime)],
       ['Keys', h.unlocked ? 'unlocked' : 'locked'],
       ['Reachable', h.reachable ? 'yes: a relay holds a reservation for this tab' : 'no: other tabs cannot reach this one yet'],
       ['Relays', `${relaysUp} of ${h.relays.length} connected`],
       ['Connections', `${h.connections.total} (${h.connections.direct} direct, ${h.connections.relayed} relayed)`],
       ['Data peers', `${h.dataPeers} (a put wants ${h.wanted})`],
-      ['Contribution', `${formatSize(h.storage.used)} of ${formatSize(h.storage.quota)}, ${plural(h.storage.shards, 'shard')}${h.storage.persisted ? ', persistent' : ''}`]
+      ['Contribution', `${formatBytes(h.storage.used)} of ${formatBytes(h.storage.quota)}, ${plural(h.storage.shards, 'shard')}${h.storage.persisted ? ', persistent' : ''}`],
+      ['Index backup', describeIndexBackup(h.indexBackup, ctx.now())]
     ])
+    const backupFailed = h.indexBackup.state === 'failed'
+    if (backupFailed) ctx.out.text('The file list is not backed up to the mesh: another device restoring your keys would miss the latest changes. index backup tries now.', 'warn')
     if (h.dataPeers < h.wanted) ctx.out.text(`Fewer than ${h.wanted} data peers: new files are stored with less redundancy. discover looks for more.`, 'warn')
-    else ctx.out.text('Healthy.', 'ok')
+    else if (!backupFailed) ctx.out.text('Healthy.', 'ok')
   }
 }
 
@@ -135,11 +139,11 @@ export const bandwidth: Command = {
   description: 'Needs a direct connection (relayed ones carry signalling only). The size is sent each way.',
   args: [
     { name: 'peer', summary: 'A connected peer\'s id (or enough of it to be unique)', complete: 'peer' },
-    { name: 'size', summary: 'Bytes each way, e.g. 16MB (default 16 MiB)', optional: true }
+    { name: 'size', summary: 'Bytes each way, e.g. 32MB (default 16 MB)', optional: true }
   ],
   examples: [
     { line: 'bandwidth 12D3KooWabc… 32MB', says: 'send and receive 32 MB' },
-    { line: 'bw wxyz', says: 'the connected peer whose id contains wxyz, 16 MiB each way' }
+    { line: 'bw wxyz', says: 'the connected peer whose id contains wxyz, 16 MB each way' }
   ],
   run: async (ctx, p) => {
     const text = p.arg('peer') as string
@@ -153,8 +157,8 @@ export const bandwidth: Command = {
     ctx.out.text(`Measuring ${shortId(peer)}…`, 'muted')
     const r = await ctx.backend.bandwidth(peer, size)
     ctx.out.table(['Direction', 'Bytes', 'Time', 'Speed'], [
-      ['upload', formatSize(r.upload.bytes), formatDuration(r.upload.ms), formatRate(r.upload.MBps)],
-      ['download', formatSize(r.download.bytes), formatDuration(r.download.ms), formatRate(r.download.MBps)]
+      ['upload', formatBytes(r.upload.bytes), formatDurationMs(r.upload.ms), formatBytesPerSecond(r.upload.MBps * 1e6)],
+      ['download', formatBytes(r.download.bytes), formatDurationMs(r.download.ms), formatBytesPerSecond(r.download.MBps * 1e6)]
     ])
   }
 }

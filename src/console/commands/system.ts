@@ -3,13 +3,13 @@ import { multiaddr } from '@multiformats/multiaddr'
 import { didYouMean, InvalidValueError } from '../errors.ts'
 import { suggest } from '../suggest.ts'
 import type { Command, CommandContext, Metric } from '../types.ts'
-import { formatDuration, formatRate, formatSize, parseSize } from '../units.ts'
-import { plural } from './common.ts'
+import { formatBytes, formatBytesPerSecond, formatDurationMs, MB, plural } from '../../api/format.ts'
+import { parseSize } from '../units.ts'
 
 const SETTINGS = ['contribution'] as const
 /** the local benchmark keeps the data, its copy and every shard in memory: keep it phone-sized */
-const MAX_BENCHMARK = 128 * 1024 * 1024
-const DEFAULT_BENCHMARK = 16 * 1024 * 1024
+const MAX_BENCHMARK = 128 * MB
+const DEFAULT_BENCHMARK = 16 * MB
 
 function showRelays (ctx: CommandContext): void {
   const relays = ctx.backend.settings().relays
@@ -40,7 +40,7 @@ export const config: Command = {
       run: async (ctx) => {
         const s = ctx.backend.settings()
         ctx.out.pairs([
-          ['Contribution', `${formatSize(s.contribution)} of this device's storage offered to the mesh`],
+          ['Contribution', `${formatBytes(s.contribution)} of this device's storage offered to the mesh`],
           ['Relays', s.relays.length === 0 ? 'the serving relay\'s list' : plural(s.relays.length, 'relay')]
         ])
       }
@@ -61,9 +61,9 @@ export const config: Command = {
           throw new InvalidValueError(`Unknown setting '${setting}': the settings are ${SETTINGS.join(', ')}.${didYouMean(suggestions)}`, { suggestions })
         }
         const bytes = parseSize(value)
-        if (bytes < 1024 * 1024) throw new InvalidValueError('The contribution must be at least 1 MiB')
+        if (bytes < MB) throw new InvalidValueError('The contribution must be at least 1 MB')
         const saved = ctx.backend.configure({ contribution: bytes })
-        ctx.out.text(`Contribution set to ${formatSize(saved.contribution)} (${saved.contribution} bytes).`, 'ok')
+        ctx.out.text(`Contribution set to ${formatBytes(saved.contribution)} (${saved.contribution} bytes).`, 'ok')
       }
     },
     {
@@ -106,7 +106,7 @@ export const config: Command = {
 }
 
 function metricValue (m: Metric): string {
-  return m.unit === 'bytes' ? formatSize(m.value) : m.unit === 'ms' ? formatDuration(m.value) : String(m.value)
+  return m.unit === 'bytes' ? formatBytes(m.value) : m.unit === 'ms' ? formatDurationMs(m.value) : String(m.value)
 }
 
 export const metrics: Command = {
@@ -143,20 +143,20 @@ export const benchmark: Command = {
   group: 'System',
   summary: 'Time the local pipeline: encrypt, erasure-code, hash, rebuild with shards missing',
   description: 'Random bytes run through the same code as put and get, here on this device; two shards of every stripe are dropped and rebuilt from parity. Nothing leaves the device. Once started it runs to the end.',
-  flags: [{ name: 'size', type: 'size', summary: `How much data (default ${formatSize(DEFAULT_BENCHMARK)}, at most ${formatSize(MAX_BENCHMARK)})` }],
+  flags: [{ name: 'size', type: 'size', summary: `How much data (default ${formatBytes(DEFAULT_BENCHMARK)}, at most ${formatBytes(MAX_BENCHMARK)})` }],
   examples: [
-    { line: 'benchmark', says: `run over ${formatSize(DEFAULT_BENCHMARK)}` },
+    { line: 'benchmark', says: `run over ${formatBytes(DEFAULT_BENCHMARK)}` },
     { line: 'bench --size 64MB', says: 'run over 64 MB' }
   ],
   run: async (ctx, p) => {
     const size = p.size('size') ?? DEFAULT_BENCHMARK
-    if (size < 1 || size > MAX_BENCHMARK) throw new InvalidValueError(`--size must be between 1 byte and ${formatSize(MAX_BENCHMARK)}`)
-    ctx.out.text(`Running over ${formatSize(size)}…`, 'muted')
+    if (size < 1 || size > MAX_BENCHMARK) throw new InvalidValueError(`--size must be between 1 byte and ${formatBytes(MAX_BENCHMARK)}`)
+    ctx.out.text(`Running over ${formatBytes(size)}…`, 'muted')
     const r = await ctx.host.benchmark(size, { signal: ctx.signal })
     ctx.out.pairs([
-      ['Data', `${formatSize(r.size)} in ${plural(r.stripes, 'stripe')}, ${plural(r.shards, 'shard')}`],
-      ['Encrypt + encode', formatRate(r.encodeMBps)],
-      ['Rebuild + decrypt', `${formatRate(r.decodeMBps)} (two shards of every stripe missing)`],
+      ['Data', `${formatBytes(r.size)} in ${plural(r.stripes, 'stripe')}, ${plural(r.shards, 'shard')}`],
+      ['Encrypt + encode', formatBytesPerSecond(r.encodeMBps * 1e6)],
+      ['Rebuild + decrypt', `${formatBytesPerSecond(r.decodeMBps * 1e6)} (two shards of every stripe missing)`],
       ['Result', r.identical ? 'identical to the original' : 'DIFFERENT from the original']
     ])
     if (!r.identical) ctx.out.text('The rebuilt bytes differ: this device\'s pipeline is broken. Please report it.', 'warn')

@@ -2,8 +2,8 @@
 import { throwIfAborted } from '../../core/errors.ts'
 import { InvalidValueError } from '../errors.ts'
 import type { Command, CommandContext } from '../types.ts'
-import { formatSize } from '../units.ts'
-import { plural, progressReporter, refPassword, splitTags } from './common.ts'
+import { formatBytes, plural } from '../../api/format.ts'
+import { progressReporter, refPassword, splitTags } from './common.ts'
 
 export const put: Command = {
   name: 'put',
@@ -39,7 +39,7 @@ export const put: Command = {
       })
       progress.finish()
       ctx.counters.bytesPut += file.size
-      ctx.out.pairs([['Stored', fileName], ['Size', formatSize(file.size)], ['Key', result.key]])
+      ctx.out.pairs([['Stored', fileName], ['Size', formatBytes(file.size)], ['Key', result.key]])
       for (const w of result.warnings) ctx.out.text(w, 'warn')
     }
     if (files.length > 1) ctx.out.text(`${plural(files.length, 'file')} stored.`, 'ok')
@@ -83,7 +83,7 @@ export const get: Command = {
     throwIfAborted(ctx.signal)
     progress.finish()
     ctx.counters.bytesGot += meta.size
-    ctx.out.text(`Saved ${name} (${formatSize(meta.size)}).`, 'ok')
+    ctx.out.text(`Saved ${name} (${formatBytes(meta.size)}).`, 'ok')
   }
 }
 
