@@ -84,21 +84,21 @@ export function keyVaultContract (label: string, make: () => Promise<VaultFixtur
       expect(await vault.list()).toEqual([])
     })
 
-    it('persists for a second handle, and a keystore works on it', async () => {
-      const f = await open()
-      if (f.reopen === undefined) return
-      const ks = new Keystore(f.vault, { argon2: ARGON2_MIN })
+    it('persists for a second handle, and a keystore works on it', async (ctx) => {
+      const { vault, reopen } = await open()
+      if (reopen === undefined) return ctx.skip('this backend keeps nothing between handles') // reported as skipped, not passed
+      const ks = new Keystore(vault, { argon2: ARGON2_MIN })
       await ks.createKey('main', { password: 'velvet-quarry-7-lantern-obtuse' })
       await ks.createKey('work')
       await ks.setDefault('work')
-      const again = await f.reopen()
+      const again = await reopen()
       expect((await again.list()).map(r => r.name).sort()).toEqual(['main', 'work'])
       expect(await again.getDefault()).toBe('work')
       const ks2 = new Keystore(again, { argon2: ARGON2_MIN })
       expect((await ks2.unlock('velvet-quarry-7-lantern-obtuse')).length).toBe(2)
       await ks2.deleteKey('work')
-      expect((await f.vault.list()).map(r => r.name)).toEqual(['main'])
-      expect(await f.vault.getDefault()).toBe('main')
+      expect((await vault.list()).map(r => r.name)).toEqual(['main'])
+      expect(await vault.getDefault()).toBe('main')
     })
   })
 }
