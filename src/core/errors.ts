@@ -164,6 +164,18 @@ export class InsufficientPeersError extends DataMeshError {
   }
 }
 
+/**
+ * A signed record was refused because a newer one is already known (a
+ * lower sequence number: `details.reason` 'superseded') or because it is past
+ * its expiry ('expired'). Nothing was stored.
+ */
+export class StaleRecordError extends DataMeshError {
+  static override name = 'StaleRecordError'
+  constructor (message = 'This record is older than the one already held, or expired', details?: ErrorDetails) {
+    super(message, details)
+  }
+}
+
 export function throwIfAborted (signal?: AbortSignal): void {
   if (signal?.aborted === true) throw new AbortedError()
 }
@@ -193,7 +205,8 @@ const ERROR_CLASSES: ReadonlyMap<string, ErrorClass> = new Map<string, ErrorClas
   NotAllowedError,
   RateLimitedError,
   TimeoutError,
-  InsufficientPeersError
+  InsufficientPeersError,
+  StaleRecordError
 ].map(Class => [Class.name, Class]))
 
 /** A plain-object form of an error, safe to post between threads or peers. */

@@ -20,6 +20,7 @@ import { list, type ListedFile } from './commands/list.ts'
 import { peers, type PeersOptions } from './commands/peers.ts'
 import { put } from './commands/put.ts'
 import { restoreIndex } from './commands/restore.ts'
+import { syncIndex, type SyncOptions, type SyncResult } from './commands/sync.ts'
 import { openShare, share, shareTo } from './commands/share.ts'
 import { copy, rename, setTags } from './commands/edit.ts'
 import type {
@@ -122,6 +123,11 @@ export class Mesh {
   /** Find the latest backup from the keys alone and merge it into the index. */
   async restoreIndex (options?: MeshOptions): Promise<RestoreResult> {
     return await restoreIndex(this.#ctx, options)
+  }
+
+  /** Merge the owner's published list and republish it when missing, old or behind this device (commands/sync.ts). */
+  async syncIndex (options?: SyncOptions): Promise<SyncResult> {
+    return await syncIndex(this.#ctx, options)
   }
 }
 

@@ -9,6 +9,7 @@ import { identify, identifyPush } from '@libp2p/identify'
 import { kadDHT, passthroughMapper, removePrivateAddressesMapper } from '@libp2p/kad-dht'
 import { ping } from '@libp2p/ping'
 import type { Libp2pOptions } from 'libp2p'
+import { MalformedDataError } from '../core/errors.ts'
 import type { NetOptions } from './options.ts'
 import { INDEX_RECORD_NAMESPACE, selectIndexRecord, validateIndexRecord } from './index-record.ts'
 
@@ -22,9 +23,14 @@ export function commonOptions (options: NetOptions): Pick<Libp2pOptions, 'connec
     streamMuxers: [yamux()],
     nodeInfo: { name: 'datamesh', version: AGENT, userAgent: `${AGENT} (${options.nodeType})` },
     connectionManager: { maxConnections: options.maxConnections ?? 300 },
-    // the default gater refuses private/loopback addresses (and ws:// in browsers)
+    // browsers: libp2p's default gater refuses private/loopback addresses and ws://;
+    // server nodes replace this with their own (server-gater.ts)
     connectionGater: options.allowPrivateAddresses === true ? { denyDialMultiaddr: async () => false } : {}
   }
+}
+
+async function refusePublicKeyRecord (): Promise<void> {
+  throw new MalformedDataError('This DHT server stores no public-key records')
 }
 
 export function commonServices (options: NetOptions): Record<string, (components: any) => unknown> {
@@ -36,9 +42,11 @@ export function commonServices (options: NetOptions): Record<string, (components
     dht: kadDHT({
       protocol: DHT_PROTOCOL,
       clientMode: !serve,
+      // which addresses this node hands out in DHT answers (what it dials is its gater's business)
       peerInfoMapper: options.allowPrivateAddresses === true ? passthroughMapper : removePrivateAddressesMapper,
-      // owner-signed index pointers (index-record.ts): servers store only valid ones, readers keep the highest seq
-      validators: { [INDEX_RECORD_NAMESPACE]: validateIndexRecord },
+      // owner-signed index pointers (index-record.ts): servers store only valid, unexpired ones, readers keep the greatest;
+      // servers take no public-key records (DataMesh peer ids carry their keys): no one fills them with those
+      validators: { [INDEX_RECORD_NAMESPACE]: validateIndexRecord, ...(serve ? { pk: refusePublicKeyRecord } : {}) },
       selectors: { [INDEX_RECORD_NAMESPACE]: selectIndexRecord }
     })
   }

@@ -3,38 +3,57 @@
  * findable from the owner's public key alone (a fresh browser with only the
  * keys can restore its file list).
  *
- * Version 1:
  *   key      UTF-8 "/datamesh-index/" + base32 (multibase, lower case) of the owner's Ed25519 public key
  *   value    dag-cbor { p: <payload bytes>, s: Ed25519(owner, "datamesh/index-pointer/v1" || 0x00 || p) }
- *   payload  dag-cbor { v: 1, o: <owner Ed25519 public key, 32 bytes>, seq, ts,
- *                       ptr: <CID of the backup shard: CIDv1 raw BLAKE3-256>, h: [<peer id>, ...] }
+ *   payload  version 2 (written): dag-cbor { v: 2, o: <owner Ed25519 public key, 32 bytes>, seq, ts, exp,
+ *                                            ptr: <CID of the backup shard: CIDv1 raw BLAKE3-256>, h: [<peer id>, ...] }
+ *            version 1 (still read): the same without `exp`
  *
- * `seq` orders records (the DHT selector keeps the highest; ties go to the
- * later `ts`); `h` names peers that held the backup when it was written (at
- * most 16 hints). The validator, run by every DHT server before storing a
- * record and by readers on what they receive, checks that the record is
- * well formed, that `o` is the key's owner and that the signature verifies,
- * so only the owner can publish under their key. A server keeps the last
- * valid record it was sent: an old record replayed to one server can win
- * there, but readers ask many servers and keep the highest `seq`, and
- * kad-dht sends them the best one back. Records expire on servers after 48 h
- * (kad-dht's PROVIDERS_VALIDITY); owners publish again to keep them alive.
+ * `ts` is when it was made and `exp` when it stops counting (ms since the
+ * epoch; `exp` - `ts` at most INDEX_RECORD_MAX_LIFETIME_MS). A version 1
+ * record expires INDEX_RECORD_V1_LIFETIME_MS after its `ts` (48 h: the time
+ * DHT servers always kept it), so records of earlier builds stay readable
+ * until then and are then replaced by the owner's next publication.
+ *
+ * Records are ordered by (`seq`, `ts`, value bytes), a total order: the DHT
+ * selector, readers and servers all keep the greatest. A server refuses a
+ * record below the one it holds for the key (StaleRecordError 'superseded'),
+ * so an old record replayed to it cannot replace a newer one; everyone
+ * refuses an expired record (StaleRecordError 'expired'). `h` names peers
+ * that held the backup when it was written (at most 16 hints). The
+ * validator, run by every DHT server before storing a record and by readers
+ * on what they receive, checks that the record is well formed, unexpired,
+ * that `o` is the key's owner and that the signature verifies, so only the
+ * owner can publish under their key.
  */
 import { CID } from 'multiformats/cid'
 import { base32 } from 'multiformats/bases/base32'
 import { decodeCborMap, encodeCbor, RecordReader } from '../core/cbor.ts'
 import { equalBytes } from '../core/bytes.ts'
-import { MalformedDataError } from '../core/errors.ts'
+import { MalformedDataError, StaleRecordError } from '../core/errors.ts'
 import { parseShardCid } from '../core/hash.ts'
 import { domainSeparated, verifySignature, ED25519_PUBLIC_KEY_BYTES, ED25519_SIGNATURE_BYTES, type Signer } from '../core/signature.ts'
 
 export const INDEX_RECORD_NAMESPACE = 'datamesh-index'
-export const INDEX_RECORD_VERSION = 1
+export const INDEX_RECORD_VERSION = 2
 export const INDEX_RECORD_DOMAIN = 'datamesh/index-pointer/v1'
 /** Cap of a record value: a few hundred bytes in practice. */
 export const INDEX_RECORD_MAX_BYTES = 4096
 export const INDEX_RECORD_MAX_HINTS = 16
 const MAX_HINT_BYTES = 128
+
+const DAY_MS = 24 * 60 * 60 * 1000
+/**
+ * How long a record published now counts: long enough that a list nobody
+ * opened for a season (a lost device, a long trip) is still found by a new
+ * device; short enough that a captured record cannot be replayed for ever
+ * and servers forget abandoned keys. Owners republish long before it ends.
+ */
+export const INDEX_RECORD_LIFETIME_MS = 90 * DAY_MS
+/** the longest lifetime a server or reader accepts */
+export const INDEX_RECORD_MAX_LIFETIME_MS = 400 * DAY_MS
+/** what a version 1 record (no `exp`) counts for after its `ts`: kad-dht's record validity, all it ever had */
+export const INDEX_RECORD_V1_LIFETIME_MS = 2 * DAY_MS
 
 const encoder = new TextEncoder()
 const decoder = new TextDecoder()
@@ -46,6 +65,8 @@ export interface IndexPointer {
   seq: number
   /** when it was made, ms since the epoch */
   ts: number
+  /** when it stops counting, ms since the epoch */
+  expires: number
   /** the backup shard's id */
   ptr: CID
   /** peers that held the backup when it was written */
@@ -56,6 +77,11 @@ export interface IndexPointer {
 export function indexRecordKey (owner: Uint8Array): Uint8Array {
   if (owner.byteLength !== ED25519_PUBLIC_KEY_BYTES) throw new MalformedDataError('An owner key is 32 bytes', { length: owner.byteLength })
   return encoder.encode(PREFIX + base32.encode(owner))
+}
+
+/** Whether a DHT key is in the index record namespace (it may still be malformed). */
+export function isIndexRecordKey (key: Uint8Array): boolean {
+  return decoder.decode(key.subarray(0, PREFIX.length)) === PREFIX
 }
 
 /** The owner named by a DHT key, or MalformedDataError. */
@@ -72,15 +98,27 @@ export function ownerOfIndexRecordKey (key: Uint8Array): Uint8Array {
   return owner
 }
 
-/** A signed record value for the DHT. */
-export async function signIndexRecord (pointer: Omit<IndexPointer, 'owner'>, signer: Signer): Promise<Uint8Array> {
+/** A signed record value for the DHT (version 2); `expires` defaults to `ts` + INDEX_RECORD_LIFETIME_MS. */
+export async function signIndexRecord (pointer: Omit<IndexPointer, 'owner' | 'expires'> & { expires?: number }, signer: Signer): Promise<Uint8Array> {
   if (pointer.holders.length > INDEX_RECORD_MAX_HINTS) throw new MalformedDataError(`At most ${INDEX_RECORD_MAX_HINTS} holder hints`)
-  const p = encodeCbor({ v: INDEX_RECORD_VERSION, o: signer.publicKey, seq: pointer.seq, ts: pointer.ts, ptr: parseShardCid(pointer.ptr), h: pointer.holders })
+  const expires = pointer.expires ?? pointer.ts + INDEX_RECORD_LIFETIME_MS
+  checkLifetime(pointer.ts, expires)
+  const p = encodeCbor({ v: INDEX_RECORD_VERSION, o: signer.publicKey, seq: pointer.seq, ts: pointer.ts, exp: expires, ptr: parseShardCid(pointer.ptr), h: pointer.holders })
   const s = await signer.sign(domainSeparated(INDEX_RECORD_DOMAIN, p))
   return encodeCbor({ p, s })
 }
 
-/** Parse and verify a record value found under `key`; MalformedDataError (or UnsupportedVersionError) when it is not valid. */
+function checkLifetime (ts: number, expires: number): void {
+  if (expires <= ts || expires - ts > INDEX_RECORD_MAX_LIFETIME_MS) {
+    throw new MalformedDataError(`An index record lives more than 0 and at most ${INDEX_RECORD_MAX_LIFETIME_MS} ms`, { ts, expires })
+  }
+}
+
+/**
+ * Parse and verify a record value found under `key` (its expiry is not
+ * checked here: see `checkIndexRecordFresh`); MalformedDataError (or
+ * UnsupportedVersionError) when it is not valid.
+ */
 export function openIndexRecord (key: Uint8Array, value: Uint8Array): IndexPointer {
   const owner = ownerOfIndexRecordKey(key)
   const outer = new RecordReader(decodeCborMap(value, INDEX_RECORD_MAX_BYTES, 'index record'), 'index record')
@@ -90,10 +128,11 @@ export function openIndexRecord (key: Uint8Array, value: Uint8Array): IndexPoint
   // RecordReader has no CID accessor: `ptr` is taken out and checked on its own
   const { ptr: rawPtr, ...fields } = decodeCborMap(p, INDEX_RECORD_MAX_BYTES, 'index record payload')
   const r = new RecordReader(fields, 'index record payload')
-  r.version(INDEX_RECORD_VERSION)
+  const version = r.version(fields.v === 1 ? 1 : INDEX_RECORD_VERSION)
   const o = r.bytes('o', ED25519_PUBLIC_KEY_BYTES)
   const seq = r.int('seq', 0, Number.MAX_SAFE_INTEGER)
   const ts = r.int('ts', 0, Number.MAX_SAFE_INTEGER)
+  const expires = version === 1 ? ts + INDEX_RECORD_V1_LIFETIME_MS : r.int('exp', 0, Number.MAX_SAFE_INTEGER)
   const holders = (r.array('h', INDEX_RECORD_MAX_HINTS) as unknown[]).map(h => {
     if (typeof h !== 'string' || h.length === 0 || h.length > MAX_HINT_BYTES) throw r.fail('holder hints must be short strings')
     return h
@@ -101,29 +140,73 @@ export function openIndexRecord (key: Uint8Array, value: Uint8Array): IndexPoint
   r.done()
   const cid = CID.asCID(rawPtr)
   if (cid == null) throw new MalformedDataError('index record payload: "ptr" must be a CID')
+  checkLifetime(ts, expires)
   if (!equalBytes(o, owner)) throw new MalformedDataError('Index record is not for the owner its key names')
   if (!verifySignature(o, domainSeparated(INDEX_RECORD_DOMAIN, p), s)) throw new MalformedDataError('Index record signature does not verify')
-  return { owner: o, seq, ts, ptr: parseShardCid(cid), holders }
+  return { owner: o, seq, ts, expires, ptr: parseShardCid(cid), holders }
 }
 
-/** kad-dht validator: throws unless the record is a valid, owner-signed index pointer. */
+/** StaleRecordError ('expired') once `pointer` no longer counts. */
+export function checkIndexRecordFresh (pointer: IndexPointer, now = Date.now()): void {
+  if (pointer.expires <= now) {
+    throw new StaleRecordError(`This index record expired on ${new Date(pointer.expires).toISOString()}`, { reason: 'expired', seq: pointer.seq, expires: pointer.expires })
+  }
+}
+
+/** Lexicographic order of two byte strings (a shorter prefix first). */
+function compareBytes (a: Uint8Array, b: Uint8Array): number {
+  const n = Math.min(a.byteLength, b.byteLength)
+  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return (a[i] as number) - (b[i] as number)
+  return a.byteLength - b.byteLength
+}
+
+/** Order of two valid records of one key: by seq, then ts, then value bytes (negative: `a` is older). */
+export function compareIndexRecords (a: { pointer: IndexPointer, value: Uint8Array }, b: { pointer: IndexPointer, value: Uint8Array }): number {
+  return Math.sign(a.pointer.seq - b.pointer.seq) || Math.sign(a.pointer.ts - b.pointer.ts) || compareBytes(a.value, b.value)
+}
+
+/**
+ * A DHT server's rule for storing `incoming` under `key` where it holds
+ * `held` (undefined: nothing, or nothing valid): the incoming record must be
+ * valid and unexpired, and not older than the held one (unless that one has
+ * expired). Throws MalformedDataError or StaleRecordError; returns the
+ * opened incoming record.
+ */
+export function checkIndexRecordUpdate (key: Uint8Array, incoming: Uint8Array, held: Uint8Array | undefined, now = Date.now()): IndexPointer {
+  const pointer = openIndexRecord(key, incoming)
+  checkIndexRecordFresh(pointer, now)
+  if (held === undefined) return pointer
+  let current: IndexPointer
+  try {
+    current = openIndexRecord(key, held)
+    checkIndexRecordFresh(current, now)
+  } catch {
+    return pointer // what is held no longer counts
+  }
+  if (compareIndexRecords({ pointer, value: incoming }, { pointer: current, value: held }) < 0) {
+    throw new StaleRecordError(`A newer index record is held here (sequence ${current.seq}; this one is ${pointer.seq})`, { reason: 'superseded', seq: pointer.seq, held: current.seq })
+  }
+  return pointer
+}
+
+/** kad-dht validator: throws unless the record is a valid, unexpired, owner-signed index pointer. */
 export async function validateIndexRecord (key: Uint8Array, value: Uint8Array): Promise<void> {
-  openIndexRecord(key, value)
+  checkIndexRecordFresh(openIndexRecord(key, value))
 }
 
-/** kad-dht selector: the index of the record with the highest sequence number (then the latest time); invalid records lose. */
-export function selectIndexRecord (key: Uint8Array, records: Uint8Array[]): number {
+/** kad-dht selector: the index of the greatest valid, unexpired record (see compareIndexRecords); invalid ones lose. */
+export function selectIndexRecord (key: Uint8Array, records: Uint8Array[], now = Date.now()): number {
   let best = 0
-  let bestRank: [number, number] = [-1, -1]
+  let bestRecord: { pointer: IndexPointer, value: Uint8Array } | undefined
   records.forEach((value, i) => {
-    let rank: [number, number]
+    let pointer: IndexPointer
     try {
-      const r = openIndexRecord(key, value)
-      rank = [r.seq, r.ts]
+      pointer = openIndexRecord(key, value)
+      checkIndexRecordFresh(pointer, now)
     } catch {
       return
     }
-    if (rank[0] > bestRank[0] || (rank[0] === bestRank[0] && rank[1] > bestRank[1])) { best = i; bestRank = rank }
+    if (bestRecord === undefined || compareIndexRecords({ pointer, value }, bestRecord) > 0) { best = i; bestRecord = { pointer, value } }
   })
   return best
 }

@@ -36,8 +36,11 @@ export interface NetOptions {
   /** ICE servers for WebRTC; none by default (no STUN/TURN server is ever assumed) */
   iceServers?: RTCIceServer[]
   /**
-   * allow dialling private and loopback addresses and plain ws:// (local
-   * development, tests, a relay on a private network)
+   * Browsers: allow dialling private and loopback addresses and plain ws://
+   * (local development, tests, a relay on a private network). Server nodes:
+   * hand out private addresses in DHT answers; what they dial is their
+   * ServerPolicy's (server-policy.ts), which without a policy of its own
+   * follows this flag.
    */
   allowPrivateAddresses?: boolean
   /** limits for a relay's circuit-relay-v2 server */

@@ -1,21 +1,28 @@
 /**
  * backupIndex: store the encrypted index in the mesh (../backup.ts) and
- * point the owner's DHT record at it (src/net/index-record.ts), with a
- * sequence number above any this device published before (at least the
- * current time in ms, so devices with roughly right clocks keep order).
- * The previous backup this device published is then deleted (best effort).
- * The record expires on DHT servers after 48 h: back up again (or call
- * this periodically) to keep it findable.
+ * point the owner's DHT record at it (src/net/index-record.ts).
+ *
+ * - First the current record is looked up: a newer one than this device
+ *   knows (another device of the owner published since) is merged in, so the
+ *   new backup holds its entries too and no device's list replaces another's.
+ * - The sequence number is above any known (this device's last one and the
+ *   record found), and at least the current time in ms, so devices with
+ *   roughly right clocks keep order; the record lives
+ *   INDEX_RECORD_LIFETIME_MS (republished long before: ./sync.ts).
+ * - The previous backup this device knew is then deleted (best effort).
+ * - Backups and syncs of one mesh run one at a time.
  */
 import { InsufficientPeersError } from '../../core/errors.ts'
 import { initBlake3, parseShardCid, shardCid } from '../../core/hash.ts'
-import { indexRecordKey, signIndexRecord, INDEX_RECORD_MAX_HINTS } from '../../net/index-record.ts'
+import { indexRecordKey, signIndexRecord, INDEX_RECORD_LIFETIME_MS, INDEX_RECORD_MAX_HINTS, type IndexPointer } from '../../net/index-record.ts'
 import { encodeBackup } from '../backup.ts'
 import type { MeshContext } from '../context.ts'
 import { newPlacementState, replicate } from '../placement.ts'
 import { survey } from '../survey.ts'
 import { deleteOn } from '../transfer.ts'
 import type { BackupResult, MeshOptions } from '../types.ts'
+import { adoptPointer, lookupIndexPointer, type PointerLookup } from './restore.ts'
+import { oneAtATime } from './serial.ts'
 
 /** Publish a signed record; returns how many DHT servers acknowledged it (-1: unknown). */
 async function publish (ctx: MeshContext, key: Uint8Array, value: Uint8Array, signal?: AbortSignal): Promise<number> {
@@ -31,10 +38,32 @@ async function publish (ctx: MeshContext, key: Uint8Array, value: Uint8Array, si
   return acknowledged
 }
 
-export async function backupIndex (ctx: MeshContext, options: MeshOptions = {}): Promise<BackupResult> {
+/**
+ * Merge the record found when it is newer than what this device knows. A
+ * backup it names that no peer holds is passed over (nobody can restore
+ * it); the lookup's result is returned either way.
+ */
+export async function catchUp (ctx: MeshContext, signal?: AbortSignal): Promise<PointerLookup & { added: number }> {
+  const found = await lookupIndexPointer(ctx, signal)
+  let added = 0
+  if (found.pointer !== undefined && found.pointer.seq > (ctx.index.backup?.seq ?? -1)) {
+    try {
+      added = (await adoptPointer(ctx, found.pointer, signal)).added
+      if (added > 0) ctx.events.dispatch('index:changed', { op: 'restore', entries: ctx.index.size })
+    } catch (err) {
+      if (signal?.aborted === true || (err as Error).name !== 'NotFoundError') throw err
+      ctx.log('the newest index backup is not reachable; backing up this device\'s list - %e', err)
+    }
+  }
+  return { ...found, added }
+}
+
+/** Back up now, without waiting for other backups (callers run it through oneAtATime). */
+export async function backupIndexNow (ctx: MeshContext, options: MeshOptions = {}, lookedUp?: PointerLookup): Promise<BackupResult> {
   const { signal } = options
   await ctx.index.load()
   await initBlake3()
+  const known = (lookedUp ?? await catchUp(ctx, signal)).pointer
   const previous = ctx.index.backup
   // what the index has written: a change whose save still runs (and may fail and be undone) waits for the next backup
   const entries = ctx.index.savedEntries()
@@ -42,8 +71,9 @@ export async function backupIndex (ctx: MeshContext, options: MeshOptions = {}):
   const id = shardCid(blob)
   const state = newPlacementState(await ctx.peers.candidates(signal !== undefined ? { signal } : {}))
   const holders = await replicate(ctx, state, id, blob, ctx.config.manifestReplicas, signal)
-  const seq = Math.max((previous?.seq ?? 0) + 1, Date.now())
-  const value = await signIndexRecord({ seq, ts: Date.now(), ptr: id, holders: holders.slice(0, INDEX_RECORD_MAX_HINTS) }, ctx.keys.signer)
+  const now = Date.now()
+  const seq = Math.max((previous?.seq ?? 0) + 1, (known?.seq ?? 0) + 1, now)
+  const value = await signIndexRecord({ seq, ts: now, expires: now + INDEX_RECORD_LIFETIME_MS, ptr: id, holders: holders.slice(0, INDEX_RECORD_MAX_HINTS) }, ctx.keys.signer)
   const acknowledged = await publish(ctx, indexRecordKey(ctx.keys.signer.publicKey), value, signal)
   if (acknowledged === 0) {
     await Promise.allSettled(state.attempted.map(async s => { await deleteOn(ctx, s.peer, s.id) }))
@@ -58,4 +88,8 @@ export async function backupIndex (ctx: MeshContext, options: MeshOptions = {}):
   const result: BackupResult = { seq, id: id.toString(), holders, entries: entries.length }
   ctx.events.dispatch('index:backup', result)
   return result
+}
+
+export async function backupIndex (ctx: MeshContext, options: MeshOptions = {}): Promise<BackupResult> {
+  return await oneAtATime(ctx, async () => await backupIndexNow(ctx, options))
 }
