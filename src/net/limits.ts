@@ -9,15 +9,29 @@
  *   may go negative and a peer that just moved a large shard waits until it
  *   is repaid.
  * - Concurrency: at most `maxStreamsPerPeer` requests in progress per peer
- *   and `maxStreams` per node, and at most `maxInflightBytes` of announced
- *   request bodies being received at once per node (bounds memory).
+ *   and `maxStreams` per node, and at most `maxInflightBytesPerPeer` (per
+ *   peer) and `maxInflightBytes` (per node) of announced request bodies
+ *   being received or handled at once (bounds memory).
+ * - Fair shares: a peer may hold more than `fairStreams` streams, or more
+ *   than `fairInflightBytes` of request bodies, only while the rest of the
+ *   node is otherwise idle: while all other peers together hold no more
+ *   than one fair share. So a few peer ids that announce large frames and
+ *   then stall cannot take the node-wide budgets: the first takes at most
+ *   its per-peer caps, each other one a fair share, and with the defaults
+ *   six such peers still leave room for everybody else (64 MiB + 5 × 32 MiB
+ *   of 256 MiB; 8 + 5 × 4 of 64 streams). The read timeouts of exchange.ts
+ *   free a stalled reservation within seconds.
  * - Misbehaviour: offences add points (OFFENCE_POINTS); points decay by
  *   `scoreDecayPerSecond`. A peer reaching `banThreshold` is banned for
  *   `banDuration`: the service closes its connections and refuses its
  *   streams until then. Its score restarts at zero after the ban.
  *
- * Refusals are RateLimitedError (details.reason, details.retryAfter in ms).
- * The limiter only counts; closing connections is the service's job.
+ * Refusals are RateLimitedError (details.reason, details.retryAfter in ms,
+ * and details.scope: 'peer' when the peer went past its own limits, 'node'
+ * when the node is busy with others). Only a peer-scoped refusal counts as
+ * an offence: an honest peer refused because others fill the node is never
+ * scored for it. The limiter only counts; closing connections is the
+ * service's job.
  * Memory is bounded: at most `maxTrackedPeers` peers are tracked, idle ones
  * are forgotten first.
  */
@@ -34,7 +48,12 @@ export interface LimitsInit {
   bytesBurst: number
   maxStreamsPerPeer: number
   maxStreams: number
+  /** streams a peer may hold while other peers hold more than this many together */
+  fairStreams: number
+  maxInflightBytesPerPeer: number
   maxInflightBytes: number
+  /** request bytes a peer may hold while other peers hold more than this much together */
+  fairInflightBytes: number
   banThreshold: number
   scoreDecayPerSecond: number
   banDuration: number
@@ -55,8 +74,14 @@ export const DEFAULT_LIMITS: Readonly<LimitsInit> = Object.freeze({
   /** parallel transfers from one peer (a stripe's shards go to distinct peers) */
   maxStreamsPerPeer: 8,
   maxStreams: 64,
+  /** a sixteenth of the node: two store-many and a few reads at once */
+  fairStreams: 4,
+  /** four frames of the largest shard (a writer keeps at most two stripes and two batches going per holder) */
+  maxInflightBytesPerPeer: 64 * MiB,
   /** 16 MiB frames at most: 16 of them being received at once */
   maxInflightBytes: 256 * MiB,
+  /** an eighth of the node: two frames of the largest shard */
+  fairInflightBytes: 32 * MiB,
   /** ten malformed frames, or four bad signatures */
   banThreshold: 100,
   /** a point every 10 s: an occasional glitch is forgotten within minutes */
@@ -88,15 +113,19 @@ export function offenceOf (err: unknown): Offence | undefined {
     case 'NotAllowedError': return reason === 'bad-signature' ? 'bad-signature' : undefined
     case 'CorruptShardError': return reason === 'sent-corrupt' ? 'corrupt' : undefined
     case 'TimeoutError': return 'timeout'
-    case 'RateLimitedError': return 'rate'
+    // refused because the node is busy with others: not this peer's doing
+    case 'RateLimitedError': return err.details.scope === 'node' ? undefined : 'rate'
     default: return undefined
   }
 }
 
 /** A request in progress; release it exactly once when done. */
 export interface Ticket {
-  /** Reserve room for an announced request body; RateLimitedError when the node is full. */
+  /** Reserve room for an announced request body; RateLimitedError when the peer or the node is full. */
   reserve: (bytes: number) => void
+  /** Give back the reserved bytes (the body was handled, or dropped), keeping the stream slot. */
+  releaseBytes: () => void
+  /** Give back the stream slot and any reserved bytes. */
   release: () => void
 }
 
@@ -105,6 +134,7 @@ interface PeerState {
   bytes: number
   refilled: number
   streams: number
+  inflightBytes: number
   score: number
   scored: number
   bannedUntil: number
@@ -134,7 +164,8 @@ export class PeerLimiter {
     const { limits } = this
     if (state.bannedUntil > now) throw refuse('banned', state.bannedUntil - now)
     if (state.streams >= limits.maxStreamsPerPeer) throw refuse('streams-per-peer', 100)
-    if (this.#streams >= limits.maxStreams) throw refuse('streams', 100)
+    if (this.#streams >= limits.maxStreams) throw refuse('streams', 100, 'node')
+    if (state.streams >= limits.fairStreams && this.#streams - state.streams > limits.fairStreams) throw refuse('streams-fair-share', 100, 'node')
     this.#refill(state, now)
     if (state.requests < 1) throw refuse('requests', Math.ceil((1 - state.requests) / limits.requestsPerSecond * second))
     if (state.bytes <= 0) throw refuse('bytes', Math.ceil((1 - state.bytes) / limits.bytesPerSecond * second))
@@ -143,21 +174,46 @@ export class PeerLimiter {
     this.#streams++
     let reserved = 0
     let released = false
+    const releaseBytes = (): void => {
+      this.#inflightBytes -= reserved
+      state.inflightBytes -= reserved
+      reserved = 0
+    }
     return {
       reserve: (bytes: number) => {
         if (released) return
-        if (this.#inflightBytes + bytes > limits.maxInflightBytes) throw refuse('inflight-bytes', 100)
+        const held = state.inflightBytes + bytes
+        if (held > limits.maxInflightBytesPerPeer) throw refuse('inflight-bytes-per-peer', 100)
+        if (this.#inflightBytes + bytes > limits.maxInflightBytes) throw refuse('inflight-bytes', 100, 'node')
+        if (held > limits.fairInflightBytes && this.#inflightBytes - state.inflightBytes > limits.fairInflightBytes) {
+          throw refuse('inflight-fair-share', 100, 'node')
+        }
         this.#inflightBytes += bytes
+        state.inflightBytes += bytes
         reserved += bytes
       },
+      releaseBytes,
       release: () => {
         if (released) return
         released = true
-        this.#inflightBytes -= reserved
+        releaseBytes()
         state.streams--
         this.#streams--
       }
     }
+  }
+
+  /**
+   * Charge `bytes` up front, before moving them: RateLimitedError ('bytes')
+   * unless the peer's balance covers them (for transfers the peer asks for
+   * by size alone, such as a bandwidth test).
+   */
+  take (peer: string, bytes: number): void {
+    const now = this.#now()
+    const state = this.#state(peer, now)
+    this.#refill(state, now)
+    if (state.bytes < bytes) throw refuse('bytes', Math.ceil((bytes - state.bytes) / this.limits.bytesPerSecond * second))
+    state.bytes -= bytes
   }
 
   /** Charge bytes moved for `peer` against its byte bucket. */
@@ -208,7 +264,7 @@ export class PeerLimiter {
     let state = this.#peers.get(peer)
     if (state === undefined) {
       if (this.#peers.size >= this.limits.maxTrackedPeers) this.#forgetIdle(now)
-      state = { requests: this.limits.requestBurst, bytes: this.limits.bytesBurst, refilled: now, streams: 0, score: 0, scored: now, bannedUntil: 0 }
+      state = { requests: this.limits.requestBurst, bytes: this.limits.bytesBurst, refilled: now, streams: 0, inflightBytes: 0, score: 0, scored: now, bannedUntil: 0 }
       this.#peers.set(peer, state)
     }
     return state
@@ -227,6 +283,9 @@ export class PeerLimiter {
   }
 }
 
-function refuse (reason: string, retryAfter: number): RateLimitedError {
-  return new RateLimitedError(reason === 'banned' ? 'Refused: this peer misbehaved and is banned for a while' : 'Too many requests: retry later', { reason, retryAfter })
+function refuse (reason: string, retryAfter: number, scope: 'peer' | 'node' = 'peer'): RateLimitedError {
+  const message = reason === 'banned'
+    ? 'Refused: this peer misbehaved and is banned for a while'
+    : scope === 'node' ? 'This node is busy: retry later' : 'Too many requests: retry later'
+  return new RateLimitedError(message, { reason, retryAfter, scope })
 }

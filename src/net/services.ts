@@ -1,8 +1,8 @@
 /**
- * The DataMesh protocol services a node runs: /datamesh/shard/1.0.0 over its
- * shard store (when it has one) and /datamesh/info/1.0.0, sharing one peer
- * limiter so a misbehaving peer is scored once across both, and
- * /datamesh/bandwidth/1.0.0 for throughput tests.
+ * The DataMesh protocol services a node runs: /datamesh/shard/{op}/1.0.0
+ * over its shard store (when it has one), /datamesh/info/1.0.0 and
+ * /datamesh/bandwidth/2.0.0 for throughput tests, sharing one peer limiter
+ * so a peer is limited and scored once across all three.
  */
 import { shardProtocol, type ShardHooks } from './shard/index.ts'
 import { infoProtocol } from './info/index.ts'
@@ -25,6 +25,6 @@ export function dataMeshServices (init: DataMeshServicesInit): Record<string, (c
   return {
     shard: shardProtocol({ ...hooks, ...(store !== undefined ? { store } : {}), ...(perOwnerQuota !== undefined ? { perOwnerQuota } : {}), limiter }),
     info: infoProtocol({ nodeType, ...(store !== undefined ? { store } : {}), ...(perOwnerQuota !== undefined ? { perOwnerQuota } : {}), limiter }),
-    bandwidth: bandwidth()
+    bandwidth: bandwidth({ limiter })
   }
 }

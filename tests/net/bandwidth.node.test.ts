@@ -1,7 +1,7 @@
 import { describe, it, expect, afterAll } from 'vitest'
 import { multiaddr } from '@multiformats/multiaddr'
 import { createServerNode } from '../../src/net/server-node.ts'
-import { bandwidth, type BandwidthService } from '../../src/net/bandwidth/index.ts'
+import { bandwidth, BANDWIDTH_PROTOCOL, type BandwidthService } from '../../src/net/bandwidth/index.ts'
 
 const nodes: Array<Awaited<ReturnType<typeof createServerNode>>> = []
 afterAll(async () => { await Promise.all(nodes.map(async n => { await n.stop() })) })
@@ -27,5 +27,6 @@ describe('bandwidth protocol', () => {
     }
     await expect(bw.download(b.peerId, 17 * 1024 * 1024)).rejects.toMatchObject({ name: 'InvalidParametersError' })
     await expect(bw.upload(b.peerId, -1)).rejects.toMatchObject({ name: 'InvalidParametersError' })
+    expect(BANDWIDTH_PROTOCOL).toBe('/datamesh/bandwidth/2.0.0')
   })
 })

@@ -15,12 +15,15 @@ import { concatBytes } from '../../src/core/bytes.ts'
 import { reviveError } from '../../src/core/errors.ts'
 import { parseShardCid } from '../../src/core/hash.ts'
 import { signerFromSecretKey } from '../../src/core/signature.ts'
-import { INFO_PROTOCOL, SHARD_PROTOCOL } from '../../src/net/protocol/constants.ts'
+import { INFO_PROTOCOL, SHARD_PROTOCOLS } from '../../src/net/protocol/constants.ts'
 import { encodeShardRequest, storePreimage } from '../../src/net/protocol/shard-messages.ts'
 import { connect, frame, makeShard, rawExchange, startPeer, stopAll, type Peer, type RawOutcome } from './helpers.ts'
 
 const MAX_SHARD = 64 * 1024
 const CAP = MAX_SHARD + 4096
+const STORE = SHARD_PROTOCOLS.store
+/** every protocol a holder serves */
+const anyProtocol = fc.constantFrom(INFO_PROTOCOL, ...Object.values(SHARD_PROTOCOLS))
 const TYPED = new Set([
   'MalformedDataError', 'UnsupportedVersionError', 'NotFoundError', 'NotAllowedError', 'CorruptShardError',
   'QuotaExceededError', 'AlreadyExistsError', 'TimeoutError', 'RateLimitedError', 'InvalidParametersError'
@@ -34,7 +37,7 @@ function judge (outcome: RawOutcome): string | undefined {
     return 'closed'
   }
   if (outcome.kind === 'error') return 'reset'
-  const map = decodeCborMap(outcome.frame, CAP, 'answer')
+  const map = decodeCborMap(outcome.frame, { maxBytes: CAP, maxDepth: 4 }, 'answer')
   expect(map.v).toBe(1)
   if (map.ok === true) return undefined
   const err = reviveError(map.error as { name: string, message: string })
@@ -80,53 +83,53 @@ describe('a holder under fuzzing', () => {
   afterAll(async () => { await stopAll(attacker, good, target) })
 
   it('survives random bytes', async () => {
-    await fc.assert(fc.asyncProperty(fc.array(fc.uint8Array({ maxLength: 700 }), { maxLength: 4 }), fc.boolean(), async (chunks, info) => {
-      judge(await rawExchange(attacker, target, info ? INFO_PROTOCOL : SHARD_PROTOCOL, chunks))
+    await fc.assert(fc.asyncProperty(fc.array(fc.uint8Array({ maxLength: 700 }), { maxLength: 4 }), anyProtocol, async (chunks, protocol) => {
+      judge(await rawExchange(attacker, target, protocol, chunks))
     }), { numRuns: 40 })
   })
 
   it('answers truncated frames with MalformedDataError', async () => {
     await fc.assert(fc.asyncProperty(fc.nat(), fc.nat(), async (seed, cut) => {
       const whole = validStoreFrame(target, seed)
-      const outcome = await rawExchange(attacker, target, SHARD_PROTOCOL, [whole.subarray(0, cut % whole.byteLength)])
+      const outcome = await rawExchange(attacker, target, STORE, [whole.subarray(0, cut % whole.byteLength)])
       expect(judge(outcome)).toBe('MalformedDataError')
     }), { numRuns: 20 })
   })
 
   it('answers oversize and malformed length prefixes at once, without reading the body', async () => {
     await fc.assert(fc.asyncProperty(fc.integer({ min: CAP + 1, max: Number.MAX_SAFE_INTEGER }), fc.uint8Array({ maxLength: 64 }), async (length, tail) => {
-      const outcome = await rawExchange(attacker, target, SHARD_PROTOCOL, [concatBytes([varint.encode(length), tail])], 5000, true)
+      const outcome = await rawExchange(attacker, target, STORE, [concatBytes([varint.encode(length), tail])], 5000, true)
       expect(judge(outcome)).toBe('MalformedDataError')
     }), { numRuns: 15 })
     const overlong = new Uint8Array(12).fill(0xff)
-    expect(judge(await rawExchange(attacker, target, SHARD_PROTOCOL, [overlong]))).toBe('MalformedDataError')
+    expect(judge(await rawExchange(attacker, target, STORE, [overlong]))).toBe('MalformedDataError')
   })
 
   it('answers well-framed garbage with MalformedDataError', async () => {
-    await fc.assert(fc.asyncProperty(fc.uint8Array({ maxLength: 300 }), async (body) => {
-      const name = judge(await rawExchange(attacker, target, SHARD_PROTOCOL, [frame(body)]))
+    await fc.assert(fc.asyncProperty(fc.uint8Array({ maxLength: 300 }), anyProtocol, async (body, protocol) => {
+      const name = judge(await rawExchange(attacker, target, protocol, [frame(body)]))
       expect(name === undefined || TYPED.has(name)).toBe(true)
     }), { numRuns: 40 })
   })
 
   it('answers dag-cbor of the wrong shape with typed errors', async () => {
-    await fc.assert(fc.asyncProperty(schemaish, fc.boolean(), async (request, info) => {
+    await fc.assert(fc.asyncProperty(schemaish, anyProtocol, async (request, protocol) => {
       let body: Uint8Array
       try { body = encodeCbor(request) } catch { return } // not representable in dag-cbor
-      judge(await rawExchange(attacker, target, info ? INFO_PROTOCOL : SHARD_PROTOCOL, [frame(body)]))
+      judge(await rawExchange(attacker, target, protocol, [frame(body)]))
     }), { numRuns: 60 })
   })
 
   it('answers a stalled request with TimeoutError', async () => {
     const whole = validStoreFrame(target, 1)
     const started = Date.now()
-    const outcome = await rawExchange(attacker, target, SHARD_PROTOCOL, [whole.subarray(0, 40)], 5000, true)
+    const outcome = await rawExchange(attacker, target, STORE, [whole.subarray(0, 40)], 5000, true)
     expect(judge(outcome)).toBe('TimeoutError')
     expect(Date.now() - started).toBeLessThan(4000)
   })
 
   it('takes a burst of parallel garbage and keeps serving a good client; every slot is released', async () => {
-    const garbage = Array.from({ length: 24 }, (_, i) => rawExchange(attacker, target, SHARD_PROTOCOL, [frame(Uint8Array.of(i, 0xff, 0x17))]))
+    const garbage = Array.from({ length: 24 }, (_, i) => rawExchange(attacker, target, STORE, [frame(Uint8Array.of(i, 0xff, 0x17))]))
     const shard = makeShard(5000, 42)
     await good.node.services.shards.store(target.node.peerId, shard.id, shard.bytes, alice)
     for (const outcome of await Promise.all(garbage)) judge(outcome)
@@ -157,7 +160,7 @@ describe('limits between live nodes', () => {
 
   it('drops a peer that keeps misbehaving, refuses it for the ban, and keeps serving others', async () => {
     for (let i = 0; i < 4; i++) { // 10 points each, threshold 30 (points decay meanwhile)
-      judge(await rawExchange(attacker, strict, SHARD_PROTOCOL, [frame(Uint8Array.of(0xff, i))]))
+      judge(await rawExchange(attacker, strict, SHARD_PROTOCOLS.has, [frame(Uint8Array.of(0xff, i))]))
     }
     expect(strict.limiter.isBanned(attacker.node.peerId.toString())).toBe(true)
     const until = Date.now() + 3000
@@ -175,7 +178,7 @@ describe('limits between live nodes', () => {
   })
 
   it('answers RateLimitedError past the per-peer concurrency and request rate', async () => {
-    const held = rawExchange(attacker, busy, SHARD_PROTOCOL, [Uint8Array.of(0x20)], 5000, true) // stalls one slot
+    const held = rawExchange(attacker, busy, SHARD_PROTOCOLS.has, [Uint8Array.of(0x20)], 5000, true) // stalls one slot
     await new Promise(resolve => setTimeout(resolve, 50))
     const concurrent = await attacker.node.services.shards.has(busy.node.peerId, []).then(() => undefined, (e: Error & { details?: Record<string, unknown> }) => e)
     expect(concurrent?.name).toBe('RateLimitedError')

@@ -137,7 +137,7 @@ export async function rawExchange (from: Peer, to: Peer, protocol: string, chunk
 
 /** Length-prefix `body` the way the protocols frame it. */
 export function frame (body: Uint8Array): Uint8Array {
-  return lp.encode.single(body).subarray()
+  return lp.encode.single(body, { maxDataLength: body.byteLength }).subarray()
 }
 
 /** A fresh owner key. */

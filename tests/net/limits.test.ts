@@ -22,6 +22,10 @@ describe('PeerLimiter', () => {
   it('has the documented defaults', () => {
     expect(new PeerLimiter().limits).toEqual(DEFAULT_LIMITS)
     expect(DEFAULT_LIMITS).toMatchObject({ requestsPerSecond: 500, maxStreamsPerPeer: 8, maxStreams: 64, banThreshold: 100 })
+    // six peers at their caps and fair shares leave room for everybody else
+    const d = DEFAULT_LIMITS
+    expect(d.maxInflightBytesPerPeer + 5 * d.fairInflightBytes).toBeLessThan(d.maxInflightBytes)
+    expect(d.maxStreamsPerPeer + 5 * d.fairStreams).toBeLessThan(d.maxStreams)
   })
 
   it('refills the request bucket over time', () => {
@@ -76,6 +80,52 @@ describe('PeerLimiter', () => {
     expect(limiter.stats().inflightBytes).toBe(0)
   })
 
+  it('keeps a peer to its fair share of stream slots while others are active', () => {
+    const limiter = new PeerLimiter({ maxStreamsPerPeer: 8, maxStreams: 20, fairStreams: 2 })
+    // alone, a peer may go past its fair share, up to its own cap
+    const first = Array.from({ length: 8 }, () => limiter.admit('first'))
+    expect(refusal(() => limiter.admit('first')).details).toMatchObject({ reason: 'streams-per-peer', scope: 'peer' })
+    // every other peer gets its fair share, not more, while the first holds its slots
+    const others = ['b', 'c', 'd', 'e', 'f'].flatMap(p => [limiter.admit(p), limiter.admit(p)])
+    for (const p of ['b', 'c']) expect(refusal(() => limiter.admit(p)).details).toMatchObject({ reason: 'streams-fair-share', scope: 'node' })
+    // five peers holding all they may still leave room for one more
+    const honest = limiter.admit('honest')
+    expect(limiter.stats().streams).toBe(19)
+    for (const t of [...first, ...others, honest]) t.release()
+    expect(limiter.stats().streams).toBe(0)
+  })
+
+  it('keeps a peer to its own cap and its fair share of request bytes while others hold bytes', () => {
+    const limiter = new PeerLimiter({ maxInflightBytes: 1100, maxInflightBytesPerPeer: 400, fairInflightBytes: 200 })
+    const a = [limiter.admit('a'), limiter.admit('a'), limiter.admit('a')]
+    a[0]?.reserve(200)
+    a[1]?.reserve(200) // alone: past the fair share, up to the per-peer cap
+    expect(refusal(() => a[2]?.reserve(1)).details).toMatchObject({ reason: 'inflight-bytes-per-peer', scope: 'peer' })
+    const peers = ['b', 'c', 'd'].map(p => [limiter.admit(p), limiter.admit(p)])
+    for (const [t1, t2] of peers) {
+      t1?.reserve(200)
+      expect(refusal(() => t2?.reserve(1)).details).toMatchObject({ reason: 'inflight-fair-share', scope: 'node' })
+    }
+    // 1000 of 1100 held: the node's own cap is a node-wide refusal
+    const late = limiter.admit('late')
+    expect(refusal(() => { late.reserve(150) }).details).toMatchObject({ reason: 'inflight-bytes', scope: 'node' })
+    // bytes come back as soon as the request is handled, before the stream closes
+    a[0]?.releaseBytes()
+    late.reserve(150)
+    expect(limiter.stats().inflightBytes).toBe(950)
+    for (const t of [...a, ...peers.flat(), late]) t?.release()
+    expect(limiter.stats().inflightBytes).toBe(0)
+  })
+
+  it('takes bytes up front only when the balance covers them', () => {
+    const c = clock()
+    const limiter = new PeerLimiter({ bytesBurst: 1000, bytesPerSecond: 100 }, c.now)
+    limiter.take('a', 600)
+    expect(refusal(() => { limiter.take('a', 600) }).details).toMatchObject({ reason: 'bytes', scope: 'peer', retryAfter: 2000 })
+    c.advance(2000)
+    limiter.take('a', 600)
+  })
+
   it('bans past the threshold, for the ban duration, then forgives', () => {
     const c = clock()
     const limiter = new PeerLimiter({ banThreshold: 30, banDuration: 60_000, scoreDecayPerSecond: 1 }, c.now)
@@ -118,6 +168,11 @@ describe('offenceOf', () => {
     expect(offenceOf(new CorruptShardError('x'))).toBeUndefined() // our own disk
     expect(offenceOf(new TimeoutError())).toBe('timeout')
     expect(offenceOf(new RateLimitedError())).toBe('rate')
+    expect(offenceOf(new RateLimitedError('x', { reason: 'streams-per-peer', scope: 'peer' }))).toBe('rate')
+    // refused because others fill the node: never the peer's fault
+    for (const reason of ['streams', 'streams-fair-share', 'inflight-bytes', 'inflight-fair-share']) {
+      expect(offenceOf(new RateLimitedError('x', { reason, scope: 'node' }))).toBeUndefined()
+    }
     expect(offenceOf(new NotFoundError())).toBeUndefined()
     expect(offenceOf(new Error('x'))).toBeUndefined()
   })

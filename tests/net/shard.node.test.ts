@@ -8,8 +8,9 @@ import type { Stream } from '@libp2p/interface'
 import { equalBytes } from '../../src/core/bytes.ts'
 import { encodeCbor } from '../../src/core/cbor.ts'
 import { parseShardCid } from '../../src/core/hash.ts'
-import { DATAMESH_VERSION, INFO_PROTOCOL, SHARD_PROTOCOL } from '../../src/net/protocol/constants.ts'
+import { DATAMESH_VERSION, INFO_PROTOCOL, SHARD_PROTOCOLS } from '../../src/net/protocol/constants.ts'
 import { decodeEmptyResponse, deletePreimage, encodeShardRequest } from '../../src/net/protocol/shard-messages.ts'
+import { decodeInfoResponse } from '../../src/net/protocol/info-messages.ts'
 import { ownerId } from '../../src/net/shard/index.ts'
 import { connect, frame, makeShard, newSigner, rawExchange, rejection, startPeer, stopAll, type Peer } from './helpers.ts'
 
@@ -109,10 +110,10 @@ describe('shard protocol between two nodes', () => {
     // alice signed this delete for `holder`; `other` must not honour it
     const sig = alice.sign(deletePreimage(cid, holder.node.peerId.toMultihash().bytes, ts)) as Uint8Array
     const request = encodeShardRequest({ op: 'delete', id: cid, owner: alice.publicKey, ts, sig })
-    const outcome = await rawExchange(client, other, SHARD_PROTOCOL, [frame(request)])
+    const outcome = await rawExchange(client, other, SHARD_PROTOCOLS.delete, [frame(request)])
     expect(outcome.kind).toBe('answer')
     if (outcome.kind !== 'answer') return
-    const err = await rejection(Promise.resolve().then(() => { decodeEmptyResponse(outcome.frame, 1 << 20, 'delete') }))
+    const err = await rejection(Promise.resolve().then(() => { decodeEmptyResponse('delete', outcome.frame) }))
     expect(err.name).toBe('NotAllowedError')
     expect(err.details?.reason).toBe('bad-signature')
     expect(await other.store.has(a.id)).toBe(true)
@@ -182,7 +183,7 @@ describe('shard protocol between two nodes', () => {
     const outcome = await rawExchange(client, holder, INFO_PROTOCOL, [frame(encodeCbor({ v: 2, op: 'info' }))])
     expect(outcome.kind).toBe('answer')
     if (outcome.kind !== 'answer') return
-    const err = await rejection(Promise.resolve().then(() => { decodeEmptyResponse(outcome.frame, 1 << 16, 'info') }))
+    const err = await rejection(Promise.resolve().then(() => { decodeInfoResponse(outcome.frame) }))
     expect(err.name).toBe('UnsupportedVersionError')
   })
 
@@ -213,7 +214,7 @@ describe('shard client against a lying or silent holder', () => {
 
   beforeAll(async () => {
     liar = await startPeer({ clientOnly: true })
-    await liar.node.handle(SHARD_PROTOCOL, async (stream: Stream) => {
+    await liar.node.handle(Object.values(SHARD_PROTOCOLS), async (stream: Stream) => {
       for await (const _ of stream) { /* read the request to its end; answer by arrival order */ }
       const mode = liarMode.shift()
       if (mode === 'wrong-bytes') stream.send(frame(encodeCbor({ v: 1, ok: true, data: makeShard(100, 99).bytes })))

@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { parseShardCid } from '../../src/core/hash.ts'
 import type { Signer } from '../../src/core/signature.ts'
-import { GRANT_LIFETIME, MAX_GRANT_LIFETIME, SHARD_PROTOCOL } from '../../src/net/protocol/constants.ts'
+import { GRANT_LIFETIME, MAX_GRANT_LIFETIME, SHARD_PROTOCOLS } from '../../src/net/protocol/constants.ts'
 import { decodeStoreManyResponse, encodeShardRequest, grantPreimage } from '../../src/net/protocol/shard-messages.ts'
 import { ownerId } from '../../src/net/shard/index.ts'
 import { connect, frame, makeShard, newSigner, rawExchange, rejection, startPeer, stopAll, type Peer } from './helpers.ts'
@@ -39,9 +39,9 @@ describe('store-many', () => {
   async function raw (from: Peer, signer: Signer, shards: Array<{ id: string, bytes: Uint8Array }>, exp: number, delegate = from): Promise<Array<Error | undefined>> {
     const sig = await signer.sign(grantPreimage(signer.publicKey, holder.node.peerId.toMultihash().bytes, delegate.node.peerId.toMultihash().bytes, exp))
     const request = encodeShardRequest({ op: 'store-many', shards: shards.map(s => ({ id: parseShardCid(s.id), data: s.bytes })), owner: signer.publicKey, exp, sig })
-    const outcome = await rawExchange(from, holder, SHARD_PROTOCOL, [frame(request)])
+    const outcome = await rawExchange(from, holder, SHARD_PROTOCOLS['store-many'], [frame(request)])
     if (outcome.kind !== 'answer') throw new Error(`no answer: ${outcome.kind}`)
-    return decodeStoreManyResponse(outcome.frame, 1 << 20, shards.length)
+    return decodeStoreManyResponse(outcome.frame, shards.length)
   }
 
   it('keeps several shards in one request, signing one grant per holder for many requests', async () => {

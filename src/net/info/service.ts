@@ -9,10 +9,10 @@ import type { ShardStore } from '../../store/types.ts'
 import { PeerLimiter, type LimitsInit } from '../limits.ts'
 import { handleProtocol, type ProtocolComponents } from '../protocol/components.ts'
 import {
-  DATAMESH_VERSION, DEFAULT_PER_OWNER_QUOTA, DEFAULT_TIMEOUT, INFO_FRAME_MAX, INFO_PROTOCOL
+  DATAMESH_VERSION, DEFAULT_PER_OWNER_QUOTA, DEFAULT_TIMEOUT, INFO_PROTOCOL
 } from '../protocol/constants.ts'
 import { serveStream } from '../protocol/exchange.ts'
-import { decodeInfoRequest, encodeInfoResponse, type NodeInfo, type NodeType } from '../protocol/info-messages.ts'
+import { decodeInfoRequest, encodeInfoResponse, INFO_REQUEST_LIMITS, type NodeInfo, type NodeType } from '../protocol/info-messages.ts'
 import { requestInfo } from './client.ts'
 
 export interface InfoInit {
@@ -79,7 +79,7 @@ export class DataMeshInfo implements InfoService, Startable {
   async handleStream (stream: Stream, connection: Connection): Promise<void> {
     await serveStream(stream, connection, {
       limiter: this.#limiter,
-      maxRequestBytes: INFO_FRAME_MAX,
+      maxRequestBytes: INFO_REQUEST_LIMITS.maxBytes,
       timeout: this.#timeout,
       log: this.#log,
       handle: async (frame, { signal }) => {

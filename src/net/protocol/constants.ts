@@ -2,18 +2,31 @@
  * Protocol ids, wire versions, size caps, time limits and signature domains
  * of the DataMesh request/response protocols. The wire formats themselves
  * are specified in `shard-messages.ts` and `info-messages.ts`.
+ *
+ * Every shard operation has its own protocol id, so a server knows what a
+ * stream carries, and so how large its request may be, before it reads a
+ * byte of the body: a `has` request is refused at its length prefix when
+ * it announces more than a few KiB.
  */
 import { KiB, MiB } from '../../core/bytes.ts'
 
 const second = 1000
 const minute = 60 * second
 
-/** Shard exchange: store, fetch, has, delete. */
-export const SHARD_PROTOCOL = '/datamesh/shard/1.0.0'
+/** Shard exchange: one protocol per operation. */
+export const SHARD_PROTOCOLS = Object.freeze({
+  store: '/datamesh/shard/store/1.0.0',
+  'store-many': '/datamesh/shard/store-many/1.0.0',
+  fetch: '/datamesh/shard/fetch/1.0.0',
+  has: '/datamesh/shard/has/1.0.0',
+  delete: '/datamesh/shard/delete/1.0.0'
+})
+export type ShardOp = keyof typeof SHARD_PROTOCOLS
+export const SHARD_OPS = Object.keys(SHARD_PROTOCOLS) as readonly ShardOp[]
 /** Node description: type, version, capacity. */
 export const INFO_PROTOCOL = '/datamesh/info/1.0.0'
 
-/** The `v` field of every request and response on both protocols. */
+/** The `v` field of every request and response on the shard and info protocols. */
 export const WIRE_VERSION = 1
 
 /** DataMesh software version reported by info (kept equal to package.json by a test). */
@@ -23,8 +36,12 @@ export const DATAMESH_VERSION = '0.1.0'
 export const DEFAULT_MAX_SHARD_SIZE = 16 * MiB
 /** Room for everything in a shard frame besides the shard bytes (keys, id, owner, signature). */
 export const FRAME_HEADER_ALLOWANCE = 4 * KiB
-/** Cap of every info frame. */
-export const INFO_FRAME_MAX = 64 * KiB
+/** Cap of a request that names at most one shard (fetch, delete) and of an info request. */
+export const SMALL_REQUEST_MAX = 1 * KiB
+/** Cap of an answer that carries no shard: an error, has, info, or an empty success (see ERROR_WIRE_MAX). */
+export const SMALL_ANSWER_MAX = 8 * KiB
+/** Cap of every info frame (an info answer is a small answer). */
+export const INFO_FRAME_MAX = SMALL_ANSWER_MAX
 
 /** Most ids one `has` request may ask about. */
 export const MAX_HAS_IDS = 256
@@ -34,6 +51,8 @@ export const MAX_BATCH_SHARDS = 256
 export const BATCH_ITEM_ALLOWANCE = 64
 /** Longest shard id in bytes (a CIDv1 raw BLAKE3-256 is 36; room for no more). */
 export const MAX_CID_BYTES = 64
+/** Cap of a has request: 256 ids of at most 64 bytes with their heads, and the map around them. */
+export const HAS_REQUEST_MAX = MAX_HAS_IDS * (MAX_CID_BYTES + 2) + SMALL_REQUEST_MAX
 
 /** Accepted distance between a signed timestamp and the holder's clock, either way. */
 export const DEFAULT_MAX_CLOCK_SKEW = 10 * minute
@@ -43,6 +62,20 @@ export const GRANT_LIFETIME = 10 * minute
 export const MAX_GRANT_LIFETIME = 60 * minute
 /** Time for one whole exchange (request in, response out), on either side. */
 export const DEFAULT_TIMEOUT = 30 * second
+/**
+ * Time for the first byte of a request to arrive once its stream is open.
+ * A peer that opens a stream and says nothing frees its slot this soon.
+ */
+export const DEFAULT_FIRST_BYTE_TIMEOUT = 5 * second
+/**
+ * While a frame is incomplete, every window of this length must bring
+ * MIN_PROGRESS_BYTES (or the rest of the frame): a stalled or trickled
+ * frame frees its reservation this soon, long before DEFAULT_TIMEOUT.
+ * Above the 1.5–2.7 s a new WebRTC connection sometimes pauses.
+ */
+export const DEFAULT_PROGRESS_TIMEOUT = 5 * second
+/** Bytes each progress window must bring: 3.2 KiB/s, far below any link that carries shards. */
+export const MIN_PROGRESS_BYTES = 16 * KiB
 /** How long a server lingers for the peer to finish after an error answer, before resetting. */
 export const CLOSE_GRACE = 2 * second
 
@@ -66,5 +99,9 @@ export const GRANT_DOMAIN = 'datamesh/shard/grant/v1'
 /** Longest error message and name carried in an error answer. */
 export const MAX_ERROR_MESSAGE = 1024
 export const MAX_ERROR_NAME = 64
-/** Most entries kept from an error's details. */
+/** Most entries kept from an error's details, the longest key and the longest string value. */
 export const MAX_ERROR_DETAILS = 16
+export const MAX_DETAIL_KEY = 64
+export const MAX_DETAIL_STRING = 256
+/** Largest encoded error map: name, message and details at their caps, with heads and keys. */
+export const ERROR_WIRE_MAX = MAX_ERROR_NAME + MAX_ERROR_MESSAGE + MAX_ERROR_DETAILS * (MAX_DETAIL_KEY + MAX_DETAIL_STRING + 12) + 64

@@ -11,13 +11,39 @@
  * (QuotaExceededError, NotFoundError ...). Errors that are not DataMesh
  * errors are answered as a bare `DataMeshError` "Internal error": internals
  * (paths, stack traces) never leave the node.
+ *
+ * An answer is decoded under structure caps (core/cbor.ts): those of the
+ * operation's success, or of an error answer, whichever is larger
+ * (`answerLimits`), so a hostile peer's answer cannot cost more to decode
+ * than the largest honest one.
  */
-import { decodeCborMap, encodeCbor, RecordReader, utf8Length } from '../../core/cbor.ts'
+import { decodeCborMap, encodeCbor, RecordReader, utf8Length, type CborLimits, type CborStructure } from '../../core/cbor.ts'
 import { DataMeshError, MalformedDataError, reviveError, type ErrorDetails, type SerializedError } from '../../core/errors.ts'
-import { MAX_ERROR_DETAILS, MAX_ERROR_MESSAGE, MAX_ERROR_NAME, WIRE_VERSION } from './constants.ts'
+import { MAX_DETAIL_KEY, MAX_DETAIL_STRING, MAX_ERROR_DETAILS, MAX_ERROR_MESSAGE, MAX_ERROR_NAME, WIRE_VERSION } from './constants.ts'
 
-const MAX_DETAIL_KEY = 64
-const MAX_DETAIL_STRING = 256
+/** Items of one error map: the map, 3 keys, name, message, the details map and its 16 entries. */
+export const ERROR_MAP_ITEMS = 1 + 3 + 2 + 1 + 2 * MAX_ERROR_DETAILS
+/** An error answer: { v, ok, error } around one error map, nested at most 4 deep (details values). */
+export const ERROR_ANSWER_STRUCTURE: Readonly<CborStructure> = Object.freeze({
+  maxItems: 1 + 3 + 2 + ERROR_MAP_ITEMS,
+  maxContainers: 3,
+  maxDepth: 4,
+  maxTextBytes: MAX_ERROR_MESSAGE,
+  maxByteStringBytes: 0
+})
+
+/** The caps of an answer of at most `maxBytes`: each the larger of its success's and an error answer's. */
+export function answerLimits (maxBytes: number, ok: Readonly<CborStructure>): CborLimits {
+  const e = ERROR_ANSWER_STRUCTURE
+  return {
+    maxBytes,
+    maxItems: Math.max(ok.maxItems, e.maxItems),
+    maxContainers: Math.max(ok.maxContainers, e.maxContainers),
+    maxDepth: Math.max(ok.maxDepth, e.maxDepth),
+    maxTextBytes: Math.max(ok.maxTextBytes, e.maxTextBytes),
+    maxByteStringBytes: Math.max(ok.maxByteStringBytes, e.maxByteStringBytes)
+  }
+}
 
 export function encodeOk (fields: Record<string, unknown> = {}): Uint8Array {
   return encodeCbor({ ...fields, v: WIRE_VERSION, ok: true })
@@ -65,8 +91,8 @@ function truncate (s: string, maxBytes: number): string {
  * Decode a response frame: the fields of a success are handed to `readOk`
  * (which must read all of them); a failure is thrown as its typed error.
  */
-export function decodeResponse<T> (frame: Uint8Array, maxBytes: number, what: string, readOk: (reader: RecordReader) => T): T {
-  const { ok, ...rest } = decodeCborMap(frame, maxBytes, what)
+export function decodeResponse<T> (frame: Uint8Array, limits: CborLimits, what: string, readOk: (reader: RecordReader) => T): T {
+  const { ok, ...rest } = decodeCborMap(frame, limits, what)
   const reader = new RecordReader(rest, what)
   reader.version(WIRE_VERSION)
   if (ok === true) {
@@ -95,7 +121,8 @@ function readDetails (details: unknown, what: string): ErrorDetails {
   if (details === null || typeof details !== 'object' || Array.isArray(details) || details instanceof Uint8Array) throw bad()
   const entries = Object.entries(details)
   if (entries.length > MAX_ERROR_DETAILS) throw bad()
-  for (const [, value] of entries) {
+  for (const [key, value] of entries) {
+    if (utf8Length(key) > MAX_DETAIL_KEY) throw bad()
     const scalar = (typeof value === 'string' && utf8Length(value) <= MAX_DETAIL_STRING) ||
       typeof value === 'number' || typeof value === 'boolean' || value === null
     if (!scalar) throw bad()

@@ -4,9 +4,14 @@
  * Server (`serveStream`), for every inbound stream:
  *   1. a banned peer's stream is reset and its connections dropped;
  *   2. the limiter admits the request or it is answered RateLimitedError;
- *   3. one request frame is read (size cap, `timeout`), then decoded and
- *      handled by the protocol; any failure becomes a typed error answer,
- *      and failures the peer is to blame for add misbehaviour points;
+ *   3. one request frame is read (the operation's size cap, reserved with
+ *      the limiter when its length is announced; the first byte within
+ *      `firstByteTimeoutMs`, then progress every `progressTimeoutMs`, all
+ *      within `timeout`), then decoded and handled by the protocol; the
+ *      reserved bytes are given back once it is handled. Any failure becomes
+ *      a typed error answer, and failures the peer is to blame for add
+ *      misbehaviour points (a refusal because the node is busy with others
+ *      is not one);
  *   4. the answer is written, the stream closed and the limiter slot freed;
  *      a peer that does not close its end within CLOSE_GRACE gets a reset
  *      (libp2p's per-connection stream limit bounds such leftovers).
@@ -16,13 +21,14 @@
  * connection), writes the request and closes its writable end while already
  * reading the answer, so an early refusal is seen at once. Every step runs
  * under one deadline: TimeoutError when it passes, AbortedError when the
- * caller's signal fires.
+ * caller's signal fires. An answer, once begun, must keep arriving (the
+ * same progress watch as the server's).
  */
 import type { Connection, Logger, PeerId, Stream } from '@libp2p/interface'
 import { RateLimitedError } from '../../core/errors.ts'
 import { offenceOf, type PeerLimiter, type Ticket } from '../limits.ts'
 import type { ConnectionManagerSlice } from './components.ts'
-import { CLOSE_GRACE } from './constants.ts'
+import { CLOSE_GRACE, DEFAULT_FIRST_BYTE_TIMEOUT, DEFAULT_PROGRESS_TIMEOUT, MIN_PROGRESS_BYTES } from './constants.ts'
 import { encodeFailure } from './envelope.ts'
 import { abortError, deadline, raceSignal, readFrame, writeFrame } from './frame.ts'
 
@@ -39,6 +45,10 @@ export interface ServeOptions {
   maxRequestBytes: number
   /** ms for reading and handling one request, and again for writing its answer */
   timeout: number
+  /** ms for the request's first byte (default DEFAULT_FIRST_BYTE_TIMEOUT) */
+  firstByteTimeoutMs?: number
+  /** ms within which an incomplete request must bring MIN_PROGRESS_BYTES more (default DEFAULT_PROGRESS_TIMEOUT) */
+  progressTimeoutMs?: number
   log: Logger
   /** decode and handle one request frame; returns the encoded answer */
   handle: (frame: Uint8Array, context: RequestContext) => Promise<Uint8Array>
@@ -63,7 +73,14 @@ export async function serveStream (stream: Stream, connection: Connection, optio
   const signal = deadline(options.timeout)
   try {
     ticket = limiter.admit(key)
-    const frame = await readFrame(stream, { maxBytes: options.maxRequestBytes, signal, onLength: ticket.reserve })
+    const frame = await readFrame(stream, {
+      maxBytes: options.maxRequestBytes,
+      signal,
+      onLength: ticket.reserve,
+      firstByteTimeoutMs: options.firstByteTimeoutMs ?? DEFAULT_FIRST_BYTE_TIMEOUT,
+      progressTimeoutMs: options.progressTimeoutMs ?? DEFAULT_PROGRESS_TIMEOUT,
+      minProgressBytes: MIN_PROGRESS_BYTES
+    })
     drained = true
     limiter.charge(key, frame.byteLength)
     answer = await options.handle(frame, { peer, signal })
@@ -76,6 +93,8 @@ export async function serveStream (stream: Stream, connection: Connection, optio
     log('request from %p failed: %s%s', peer, (err as Error)?.message, offence === undefined ? '' : ` (${offence})`)
     if (offence !== undefined) banned = limiter.penalize(key, offence)
   }
+  // the request is handled or dropped: its bytes no longer count against the node
+  ticket?.releaseBytes()
   try {
     const writeSignal = deadline(options.timeout)
     await writeFrame(stream, answer, writeSignal)
@@ -119,6 +138,8 @@ export interface SendRequestOptions {
   timeout: number
   /** cap of the answer frame body */
   maxResponseBytes: number
+  /** ms within which an answer, once begun, must bring MIN_PROGRESS_BYTES more (default DEFAULT_PROGRESS_TIMEOUT) */
+  progressTimeoutMs?: number
   signal?: AbortSignal
 }
 
@@ -140,7 +161,13 @@ export async function sendRequest (connectionManager: ConnectionManagerSlice, pe
   // a failed write fails the exchange at once: the abort ends the read below with the same error
   sending.catch((err: unknown) => { stream.abort(err instanceof Error ? err : new Error(String(err))) })
   try {
-    const answer = await readFrame(stream, { maxBytes: options.maxResponseBytes, signal })
+    // no first-byte limit: the holder may take the whole deadline to handle the request
+    const answer = await readFrame(stream, {
+      maxBytes: options.maxResponseBytes,
+      signal,
+      progressTimeoutMs: options.progressTimeoutMs ?? DEFAULT_PROGRESS_TIMEOUT,
+      minProgressBytes: MIN_PROGRESS_BYTES
+    })
     // answered before the request was fully sent (a refusal): stop sending
     if (!sent) stream.abort(new Error('Answered before the request was sent'))
     return answer

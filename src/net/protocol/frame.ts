@@ -9,6 +9,15 @@
  * MalformedDataError (details.reason: 'oversize', 'bad-length', 'truncated',
  * 'empty', 'trailing-data'). A read that outlives its signal fails with
  * TimeoutError (or AbortedError when the caller cancelled).
+ *
+ * A read may also be watched for progress: the first byte must arrive
+ * within `firstByteTimeoutMs`, and while the frame is incomplete every
+ * window of `progressTimeoutMs` must bring `minProgressBytes` (or the rest
+ * of the frame); once the frame is complete the peer must close its end
+ * within one more window. A stalled read fails with TimeoutError
+ * (details.reason 'stalled') long before the exchange's deadline, so a
+ * peer that announces a large frame and sends nothing holds its
+ * reservation for seconds, not for the whole exchange.
  */
 import * as lp from 'it-length-prefixed'
 import { setMaxListeners, type Stream } from '@libp2p/interface'
@@ -21,6 +30,12 @@ export interface ReadFrameOptions {
   signal: AbortSignal
   /** called with the announced body length before the body is read; may throw to refuse */
   onLength?: (length: number) => void
+  /** ms for the first byte to arrive (default: only `signal` limits the wait) */
+  firstByteTimeoutMs?: number
+  /** while the frame is incomplete, each window of this many ms must bring `minProgressBytes` (default: unwatched) */
+  progressTimeoutMs?: number
+  /** bytes each progress window must bring, or the rest of the frame when less (default 1) */
+  minProgressBytes?: number
 }
 
 type Source = AsyncIterable<Uint8Array | Uint8ArrayList>
@@ -28,7 +43,104 @@ type Chunk = Uint8Array | Uint8ArrayList
 
 /** Read one frame followed by the end of the peer's writes. */
 export async function readFrame (stream: Stream, options: ReadFrameOptions): Promise<Uint8Array> {
-  return await raceSignal(readOne(streamSource(stream), options), options.signal)
+  if (options.firstByteTimeoutMs === undefined && options.progressTimeoutMs === undefined) {
+    return await raceSignal(readOne(streamSource(stream), options), options.signal)
+  }
+  const watch = new ProgressWatch(options)
+  const signal = AbortSignal.any([options.signal, watch.signal])
+  setMaxListeners(Infinity, signal)
+  try {
+    return await raceSignal(readOne(watch.counted(streamSource(stream)), {
+      ...options,
+      onLength: length => {
+        options.onLength?.(length)
+        watch.announced(length)
+      }
+    }), signal)
+  } finally {
+    watch.stop()
+  }
+}
+
+/** Aborts its signal with TimeoutError('stalled') when a read stops making progress (see the module header). */
+class ProgressWatch {
+  readonly #controller = new AbortController()
+  readonly #windowMs: number | undefined
+  readonly #minBytes: number
+  #timer: ReturnType<typeof setTimeout> | undefined
+  #received = 0
+  #checked = 0
+  #stopped = false
+  /** bytes of the whole frame (prefix and body), once its length is known */
+  #frameBytes: number | undefined
+
+  constructor (options: ReadFrameOptions) {
+    this.#windowMs = options.progressTimeoutMs
+    this.#minBytes = Math.max(1, options.minProgressBytes ?? 1)
+    // without a first-byte limit, the watch starts with the first byte
+    this.#arm(options.firstByteTimeoutMs)
+  }
+
+  get signal (): AbortSignal {
+    return this.#controller.signal
+  }
+
+  /** The body length is known: the frame is its varint prefix and the body. */
+  announced (bodyBytes: number): void {
+    this.#frameBytes = varintLength(bodyBytes) + bodyBytes
+  }
+
+  counted (source: Source): Source {
+    const watch = this
+    return {
+      async * [Symbol.asyncIterator] () {
+        for await (const chunk of source) {
+          if (watch.#received === 0) watch.#firstByte()
+          watch.#received += chunk.byteLength
+          yield chunk
+        }
+      }
+    }
+  }
+
+  stop (): void {
+    this.#stopped = true
+    clearTimeout(this.#timer)
+    this.#timer = undefined
+  }
+
+  /** The first window starts with the first byte. */
+  #firstByte (): void {
+    clearTimeout(this.#timer)
+    this.#timer = undefined
+    this.#arm(this.#windowMs)
+  }
+
+  #arm (ms: number | undefined): void {
+    if (ms === undefined || this.#stopped) return
+    this.#timer = setTimeout(() => { this.#check() }, ms)
+  }
+
+  #check (): void {
+    const left = this.#frameBytes === undefined ? Infinity : this.#frameBytes - this.#received
+    const got = this.#received - this.#checked
+    // a frame completed in this window waits one more for the peer's end
+    const need = this.#received === 0 ? 1 : left <= 0 ? (got > 0 ? 0 : Infinity) : Math.min(this.#minBytes, left)
+    if (got < need) {
+      const what = this.#received === 0 ? 'sent nothing' : left <= 0 ? 'did not close its end' : 'stopped sending'
+      this.#controller.abort(new TimeoutError(`The peer ${what}`, { reason: 'stalled', received: this.#received }))
+      return
+    }
+    this.#checked = this.#received
+    this.#arm(this.#windowMs)
+  }
+}
+
+/** Bytes of the unsigned-varint prefix announcing `n`. */
+function varintLength (n: number): number {
+  let bytes = 1
+  while (n >= 128) { n = Math.floor(n / 128); bytes++ }
+  return bytes
 }
 
 /**

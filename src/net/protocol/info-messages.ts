@@ -1,8 +1,10 @@
 /**
  * /datamesh/info/1.0.0 — wire format, version 1.
  *
- * One request and one response per stream, each a frame (frame.ts) of at
- * most 64 KiB holding a dag-cbor map, read strictly (version first).
+ * One request and one response per stream, each a frame (frame.ts)
+ * holding a dag-cbor map, read strictly (version first): a request of at
+ * most 1 KiB, an answer of at most 8 KiB, each under the structure caps
+ * its largest honest form has (INFO_REQUEST_LIMITS, INFO_RESPONSE_LIMITS).
  *
  *   request   { v: 1, op: 'info' }
  *   response  { v: 1, ok: true, nodeType: 'browser' | 'storage' | 'relay',
@@ -15,13 +17,22 @@
  * no store answers 0 for free, used, quota and shards. The client reads -1
  * back as Infinity.
  */
-import { decodeCborMap, encodeCbor, RecordReader } from '../../core/cbor.ts'
-import { INFO_FRAME_MAX, WIRE_VERSION } from './constants.ts'
-import { decodeResponse, encodeOk } from './envelope.ts'
+import { decodeCborMap, encodeCbor, RecordReader, type CborLimits } from '../../core/cbor.ts'
+import { INFO_FRAME_MAX, SMALL_REQUEST_MAX, WIRE_VERSION } from './constants.ts'
+import { answerLimits, decodeResponse, encodeOk } from './envelope.ts'
 
 export type NodeType = 'browser' | 'storage' | 'relay'
 export const NODE_TYPES: readonly NodeType[] = ['browser', 'storage', 'relay']
 export const MAX_VERSION_BYTES = 64
+
+/** { v, op }: 5 items, no bytes, short text. */
+export const INFO_REQUEST_LIMITS: Readonly<CborLimits> = Object.freeze({
+  maxBytes: SMALL_REQUEST_MAX, maxItems: 5, maxContainers: 1, maxDepth: 2, maxTextBytes: 16, maxByteStringBytes: 0
+})
+/** { v, ok, and 7 fields }: 19 items, or an error answer. */
+export const INFO_RESPONSE_LIMITS: Readonly<CborLimits> = Object.freeze(answerLimits(INFO_FRAME_MAX, {
+  maxItems: 19, maxContainers: 1, maxDepth: 2, maxTextBytes: MAX_VERSION_BYTES, maxByteStringBytes: 0
+}))
 
 /** What a node says about itself; `Infinity` stands for an unlimited quota. */
 export interface NodeInfo {
@@ -47,7 +58,7 @@ export function encodeInfoRequest (): Uint8Array {
 }
 
 export function decodeInfoRequest (frame: Uint8Array): void {
-  const reader = new RecordReader(decodeCborMap(frame, INFO_FRAME_MAX, WHAT), WHAT)
+  const reader = new RecordReader(decodeCborMap(frame, INFO_REQUEST_LIMITS, WHAT), WHAT)
   reader.version(WIRE_VERSION)
   const op = reader.string('op', 16)
   if (op !== 'info') throw reader.fail(`unknown op "${op}"`)
@@ -67,7 +78,7 @@ export function encodeInfoResponse (info: NodeInfo): Uint8Array {
 }
 
 export function decodeInfoResponse (frame: Uint8Array): NodeInfo {
-  return decodeResponse(frame, INFO_FRAME_MAX, 'info response', r => {
+  return decodeResponse(frame, INFO_RESPONSE_LIMITS, 'info response', r => {
     const nodeType = r.string('nodeType', 16)
     if (!(NODE_TYPES as readonly string[]).includes(nodeType)) throw r.fail(`unknown node type "${nodeType}"`)
     const max = Number.MAX_SAFE_INTEGER

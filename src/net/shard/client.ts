@@ -1,5 +1,8 @@
 /**
- * The client side of /datamesh/shard/1.0.0: one function per operation.
+ * The client side of /datamesh/shard/{op}/1.0.0: one function per operation,
+ * each on its operation's protocol id, each answer read under that
+ * operation's caps (a holder answering a fetch cannot send more than a
+ * shard and a small envelope, nor a structure that costs more to decode).
  * Failures the holder answers are thrown as the same typed errors; a fetched
  * shard is hashed here too (CorruptShardError when it does not match its id).
  */
@@ -11,10 +14,11 @@ import type { Signer } from '../../core/signature.ts'
 import type { AbortOptions } from '../../store/types.ts'
 import type { ConnectionManagerSlice } from '../protocol/components.ts'
 import type { DataMeshError } from '../../core/errors.ts'
-import { BATCH_ITEM_ALLOWANCE, MAX_BATCH_SHARDS, MAX_HAS_IDS, SHARD_PROTOCOL } from '../protocol/constants.ts'
+import { BATCH_ITEM_ALLOWANCE, MAX_BATCH_SHARDS, MAX_HAS_IDS, SHARD_PROTOCOLS } from '../protocol/constants.ts'
 import { sendRequest } from '../protocol/exchange.ts'
 import {
-  decodeEmptyResponse, decodeFetchResponse, decodeHasResponse, decodeStoreManyResponse, deletePreimage, encodeShardRequest, storePreimage, type ShardRequest
+  decodeEmptyResponse, decodeFetchResponse, decodeHasResponse, decodeStoreManyResponse, deletePreimage, encodeShardRequest, shardLimits, storePreimage,
+  type ShardRequest
 } from '../protocol/shard-messages.ts'
 import type { Grant } from './grants.ts'
 
@@ -23,7 +27,7 @@ export interface ShardClientContext {
   /** ms for one whole exchange */
   timeout: number
   maxShardSize: number
-  /** cap of a frame body: maxShardSize + header allowance */
+  /** cap of a store or store-many request: maxShardSize + header allowance */
   maxFrameBytes: number
   now: () => number
 }
@@ -31,8 +35,9 @@ export interface ShardClientContext {
 export type ShardId = string | Uint8Array | CID
 
 async function exchange (context: ShardClientContext, peer: PeerId, request: ShardRequest, options: AbortOptions): Promise<Uint8Array> {
-  const sendOptions = { timeout: context.timeout, maxResponseBytes: context.maxFrameBytes, ...(options.signal !== undefined ? { signal: options.signal } : {}) }
-  return await sendRequest(context.connectionManager, peer, SHARD_PROTOCOL, encodeShardRequest(request), sendOptions)
+  const maxResponseBytes = shardLimits(request.op, context.maxShardSize).response.maxBytes
+  const sendOptions = { timeout: context.timeout, maxResponseBytes, ...(options.signal !== undefined ? { signal: options.signal } : {}) }
+  return await sendRequest(context.connectionManager, peer, SHARD_PROTOCOLS[request.op], encodeShardRequest(request), sendOptions)
 }
 
 export async function storeShard (context: ShardClientContext, peer: PeerId, id: ShardId, data: Uint8Array, signer: Signer, options: AbortOptions = {}): Promise<void> {
@@ -45,7 +50,7 @@ export async function storeShard (context: ShardClientContext, peer: PeerId, id:
   const ts = context.now()
   const sig = await signer.sign(storePreimage(cid, owner, peer.toMultihash().bytes, ts))
   const answer = await exchange(context, peer, { op: 'store', id: cid, data, owner, ts, sig }, options)
-  decodeEmptyResponse(answer, context.maxFrameBytes, 'store')
+  decodeEmptyResponse('store', answer)
 }
 
 /** Room the fields of a store-many frame other than its shards take (keys, owner, expiry, signature). */
@@ -71,13 +76,13 @@ export async function storeShards (context: ShardClientContext, peer: PeerId, sh
     throw new InvalidParametersError(`One request carries 1 to ${MAX_BATCH_SHARDS} shards within ${context.maxFrameBytes} bytes`, { count: parsed.length, bytes })
   }
   const answer = await exchange(context, peer, { op: 'store-many', shards: parsed, owner: grant.owner, exp: grant.exp, sig: grant.sig }, options)
-  return decodeStoreManyResponse(answer, context.maxFrameBytes, parsed.length)
+  return decodeStoreManyResponse(answer, parsed.length)
 }
 
 export async function fetchShard (context: ShardClientContext, peer: PeerId, id: ShardId, options: AbortOptions = {}): Promise<Uint8Array> {
   const cid = parseShardCid(id)
   const answer = await exchange(context, peer, { op: 'fetch', id: cid }, options)
-  const data = decodeFetchResponse(answer, context.maxFrameBytes, context.maxShardSize)
+  const data = decodeFetchResponse(answer, context.maxShardSize)
   if (!matchesCid(cid, data)) {
     throw new CorruptShardError('The holder sent bytes that do not match the shard id', { id: cid.toString(), peer: peer.toString() })
   }
@@ -88,7 +93,7 @@ export async function hasShards (context: ShardClientContext, peer: PeerId, ids:
   if (ids.length > MAX_HAS_IDS) throw new InvalidParametersError(`Ask about at most ${MAX_HAS_IDS} shards at once`, { count: ids.length })
   const cids = ids.map(id => parseShardCid(id))
   const answer = await exchange(context, peer, { op: 'has', ids: cids }, options)
-  return decodeHasResponse(answer, context.maxFrameBytes, cids.length)
+  return decodeHasResponse(answer, cids.length)
 }
 
 export async function deleteShard (context: ShardClientContext, peer: PeerId, id: ShardId, signer: Signer, options: AbortOptions = {}): Promise<void> {
@@ -96,5 +101,5 @@ export async function deleteShard (context: ShardClientContext, peer: PeerId, id
   const ts = context.now()
   const sig = await signer.sign(deletePreimage(cid, peer.toMultihash().bytes, ts))
   const answer = await exchange(context, peer, { op: 'delete', id: cid, owner: signer.publicKey, ts, sig }, options)
-  decodeEmptyResponse(answer, context.maxFrameBytes, 'delete')
+  decodeEmptyResponse('delete', answer)
 }

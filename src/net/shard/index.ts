@@ -1,5 +1,5 @@
 /**
- * /datamesh/shard/1.0.0, as a libp2p service (shaped like @libp2p/ping):
+ * /datamesh/shard/{store,store-many,fetch,has,delete}/1.0.0, as a libp2p service (shaped like @libp2p/ping):
  *
  *   services: { shards: shardProtocol({ store, perOwnerQuota, onStored }) }
  *   await node.services.shards.store(peerId, id, bytes, signer)
@@ -12,7 +12,7 @@ export function shardProtocol (init: ShardProtocolInit = {}): (components: Shard
   return (components) => new DataMeshShards(components, init)
 }
 
-export { SHARD_PROTOCOL } from '../protocol/constants.ts'
+export { SHARD_PROTOCOLS } from '../protocol/constants.ts'
 export { ownerId } from './context.ts'
 export type { ShardHooks } from './context.ts'
 export type { ShardId } from './client.ts'

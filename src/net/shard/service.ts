@@ -1,11 +1,15 @@
 /**
- * The /datamesh/shard/1.0.0 service (wire format: ../protocol/shard-messages.ts).
+ * The /datamesh/shard/{store,store-many,fetch,has,delete}/1.0.0 service
+ * (wire format: ../protocol/shard-messages.ts).
  *
- * With a `store` it serves store, store-many, fetch, has and delete (one
- * handler file per operation under ./handlers), accounting usage per owner
- * and enforcing `perOwnerQuota`; every node can use the client methods.
- * `storeMany` signs one store grant per owner and holder every few minutes
- * (./grants.ts) instead of one signature per shard. Inbound streams go
+ * With a `store` it serves store, store-many, fetch, has and delete, each
+ * on its own protocol id with its own request cap (a has, fetch or delete
+ * request is refused at its length prefix past a few KiB; store and
+ * store-many take a shard or a batch of the largest size plus a small
+ * envelope) and one handler file per operation under ./handlers,
+ * accounting usage per owner and enforcing `perOwnerQuota`; every node can
+ * use the client methods. `storeMany` signs one store grant per owner and
+ * holder every few minutes (./grants.ts) instead of one signature per shard. Inbound streams go
  * through the per-peer limiter (../limits.ts); a peer whose misbehaviour
  * score passes the threshold has its connections closed and is refused for
  * the ban duration. Streams never run on limited (relayed) connections.
@@ -18,11 +22,11 @@ import { PeerLimiter, type LimitsInit } from '../limits.ts'
 import { handleProtocol, type ProtocolComponents } from '../protocol/components.ts'
 import {
   DEFAULT_MAX_CLOCK_SKEW, DEFAULT_MAX_SHARD_SIZE, DEFAULT_PER_OWNER_QUOTA, DEFAULT_TIMEOUT, FRAME_HEADER_ALLOWANCE,
-  SHARD_PROTOCOL
+  SHARD_OPS, SHARD_PROTOCOLS, type ShardOp
 } from '../protocol/constants.ts'
 import { serveStream, type RequestContext } from '../protocol/exchange.ts'
 import type { NodeInfo } from '../protocol/info-messages.ts'
-import { decodeShardRequest } from '../protocol/shard-messages.ts'
+import { decodeShardRequest, shardLimits } from '../protocol/shard-messages.ts'
 import type { DataMeshError } from '../../core/errors.ts'
 import { deleteShard, fetchShard, fitsOneBatch, hasShards, storeShard, storeShards, type ShardClientContext, type ShardId } from './client.ts'
 import { KeyedLock, type HandlerContext, type ShardHooks } from './context.ts'
@@ -52,7 +56,8 @@ export interface ShardProtocolInit extends ShardHooks {
 }
 
 export interface ShardService {
-  readonly protocol: string
+  /** the protocol id of each operation */
+  readonly protocols: Readonly<Record<ShardOp, string>>
   /** the limiter guarding this service (shareable with the info service) */
   readonly limiter: PeerLimiter
   /** Ask `peer` to keep a shard for the signer (the owner). */
@@ -80,7 +85,7 @@ export interface ShardComponents extends ProtocolComponents {
 }
 
 export class DataMeshShards implements ShardService, Startable {
-  readonly protocol = SHARD_PROTOCOL
+  readonly protocols = SHARD_PROTOCOLS
   readonly limiter: PeerLimiter
   readonly [Symbol.toStringTag] = '@datamesh/shard'
   readonly [serviceCapabilities]: string[] = ['@datamesh/shard']
@@ -113,18 +118,21 @@ export class DataMeshShards implements ShardService, Startable {
       now: this.#now
     }
     this.#grants = new GrantBook(components.peerId, this.#now)
-    this.handleStream = this.handleStream.bind(this)
   }
 
   async start (): Promise<void> {
     if (this.#init.store !== undefined) {
-      await handleProtocol(this.#components.registrar, this.protocol, this.handleStream)
+      for (const op of SHARD_OPS) {
+        await handleProtocol(this.#components.registrar, SHARD_PROTOCOLS[op], async (stream, connection) => { await this.#serve(op, stream, connection) })
+      }
     }
     this.#started = true
   }
 
   async stop (): Promise<void> {
-    if (this.#init.store !== undefined) await this.#components.registrar.unhandle(this.protocol)
+    if (this.#init.store !== undefined) {
+      for (const op of SHARD_OPS) await this.#components.registrar.unhandle(SHARD_PROTOCOLS[op])
+    }
     this.#started = false
   }
 
@@ -132,21 +140,21 @@ export class DataMeshShards implements ShardService, Startable {
     return this.#started
   }
 
-  async handleStream (stream: Stream, connection: Connection): Promise<void> {
+  async #serve (op: ShardOp, stream: Stream, connection: Connection): Promise<void> {
     await serveStream(stream, connection, {
       limiter: this.limiter,
-      maxRequestBytes: this.#maxFrameBytes,
+      maxRequestBytes: shardLimits(op, this.#client.maxShardSize).request.maxBytes,
       timeout: this.#timeout,
       log: this.#log,
-      handle: async (frame, context) => await this.#handle(frame, context),
+      handle: async (frame, context) => await this.#handle(op, frame, context),
       drop: peer => { this.#drop(peer) }
     })
   }
 
-  async #handle (frame: Uint8Array, { peer, signal }: RequestContext): Promise<Uint8Array> {
+  async #handle (op: ShardOp, frame: Uint8Array, { peer, signal }: RequestContext): Promise<Uint8Array> {
     const store = this.#init.store
-    if (store === undefined) throw new Error('no store') // unreachable: the handler is registered only with a store
-    const request = decodeShardRequest(frame, this.#maxFrameBytes, this.#client.maxShardSize)
+    if (store === undefined) throw new Error('no store') // unreachable: the handlers are registered only with a store
+    const request = decodeShardRequest(op, frame, this.#client.maxShardSize)
     const context: HandlerContext = {
       store,
       holder: this.#components.peerId.toMultihash().bytes,
