@@ -1,32 +1,40 @@
 /**
- * Filesystem shard store (Node only): content-addressed files under a root.
- *
- * Layout (version 1):
- *   <root>/<xx>/<id>                  the shard's bytes, nothing else
- *   <root>/<xx>/<id>.meta             {"v":1,"owner":"..."} when stored with an owner
- *   <root>/<xx>/.<id>.<random>.tmp    staging files, removed on open
+ * Filesystem shard store (Node only): content-addressed files under a root,
+ * one file per shard holding a small header (the owner) and the shard's
+ * bytes. The layout and the header are specified in ./fs-format.ts.
  * `<xx>` is characters 8–9 of the id: the first ones past the constant
  * CIDv1/raw/BLAKE3 header ("bafkr4i" + one mixed character), so the 1,024
- * folders fill evenly. A shard's mtime is its `storedAt`.
+ * folders fill evenly. A shard file's mtime is its `storedAt`.
  *
  * Invariants:
  * - A shard file appears only by `rename` of a complete (and, when `durable`,
- *   fsynced) staging file, so no half-written shard is ever visible. Its
- *   `.meta` is renamed into place first and removed last; an orphan `.meta`
- *   is deleted on open.
+ *   fsynced) staging file, so no half-written shard is ever visible; a shard
+ *   costs one file and one fsync, and a batch one fsync per folder it touched.
  * - A batch stages every file before renaming any; if a rename fails, the
  *   shards already renamed are unlinked again (all or nothing).
- * - Usage is recomputed on open by scanning the folders; one process at a time
- *   may open a root (no cross-process lock is taken).
+ * - On open: a root in layout 1 (earlier versions: the owner in a `.meta`
+ *   file beside each shard) is migrated first (./fs-migrate.ts); staging
+ *   leftovers and stray `.meta` files are removed; a root written by a newer
+ *   version is refused (UnsupportedVersionError). Usage is then rebuilt by
+ *   reading every shard's header; one process at a time may open a root (no
+ *   cross-process lock is taken).
+ * - A file whose header does not parse is listed (with its whole length) and
+ *   reported corrupt when read, so the store removes it; the BLAKE3 id is
+ *   checked over the bytes after the header on every read.
  * - A full disk (ENOSPC, EDQUOT) surfaces as QuotaExceededError.
  */
-import { mkdir, open, readFile, readdir, rename, stat, unlink } from 'node:fs/promises'
-import { randomBytes } from 'node:crypto'
+import { mkdir, open, readdir, readFile, rename } from 'node:fs/promises'
 import { join } from 'node:path'
-import { InvalidParametersError, QuotaExceededError } from '../core/errors.ts'
-import { parseShardCid } from '../core/hash.ts'
+import { CorruptShardError, InvalidParametersError, QuotaExceededError } from '../core/errors.ts'
+import {
+  encodeShardHeader, errorCode, FOLDER_RE, forEachLimit, isCanonicalId, MAX_HEADER_BYTES, META_SUFFIX, parseShardHeader,
+  readLayout, shardFolder, shardPath, syncDir, TMP_SUFFIX, tmpPath, unlinkQuietly, writeLayout, writeStaged
+} from './fs-format.ts'
+import { migrateLayout1 } from './fs-migrate.ts'
 import type { ShardMedium, ShardRecord, ShardStore, StoreOptions } from './types.ts'
 import { openVerifiedStore } from './verified-store.ts'
+
+export { shardFolder, shardPath } from './fs-format.ts'
 
 export interface FsStoreOptions extends StoreOptions {
   /** directory holding the shards; created if missing */
@@ -35,13 +43,10 @@ export interface FsStoreOptions extends StoreOptions {
   durable?: boolean
 }
 
-const META_SUFFIX = '.meta'
-const TMP_SUFFIX = '.tmp'
-const FOLDER_RE = /^[a-z2-7]{2}$/
 /** files handled at once while staging or scanning (keeps clear of EMFILE) */
 const STAGING_PARALLELISM = 16
 
-/** Open (or create) a filesystem store; scans `root` to rebuild usage. */
+/** Open (or create) a filesystem store; migrates an earlier layout, then scans `root` to rebuild usage. */
 export async function openFsStore (options: FsStoreOptions): Promise<ShardStore> {
   if (typeof options.root !== 'string' || options.root === '') {
     throw new InvalidParametersError('root must be a directory path', { root: options.root })
@@ -49,20 +54,9 @@ export async function openFsStore (options: FsStoreOptions): Promise<ShardStore>
   return await openVerifiedStore(new FsMedium(options.root, options.durable ?? true), options)
 }
 
-/** Folder of a canonical shard id, relative to the root. */
-export function shardFolder (id: string): string {
-  return id.slice(8, 10)
-}
-
-/** Where the bytes of a canonical shard id live. */
-export function shardPath (root: string, id: string): string {
-  return join(root, shardFolder(id), id)
-}
-
 interface Staged {
   record: ShardRecord
-  shardTmp: string
-  metaTmp?: string
+  tmp: string
 }
 
 class FsMedium implements ShardMedium {
@@ -76,68 +70,58 @@ class FsMedium implements ShardMedium {
 
   async load (): Promise<ShardRecord[]> {
     await mkdir(this.#root, { recursive: true })
+    const layout = await readLayout(this.#root)
     const folders = (await readdir(this.#root, { withFileTypes: true }))
       .filter(d => d.isDirectory() && FOLDER_RE.test(d.name))
+      .map(d => d.name)
+    if (layout === undefined) {
+      // a new root, or one in layout 1: either way, everything in it is brought to the current layout first
+      if (folders.length > 0) await migrateLayout1(this.#root, folders, this.#durable)
+      await writeLayout(this.#root, this.#durable)
+    }
     const records: ShardRecord[] = []
-    await forEachLimit(folders, STAGING_PARALLELISM, async d => { records.push(...await this.#loadFolder(d.name)) })
+    await forEachLimit(folders, STAGING_PARALLELISM, async folder => { records.push(...await this.#loadFolder(folder)) })
     return records
   }
 
   async #loadFolder (folder: string): Promise<ShardRecord[]> {
     const dir = join(this.#root, folder)
-    const names = new Set(await readdir(dir))
     const records: ShardRecord[] = []
-    await forEachLimit([...names], STAGING_PARALLELISM, async name => {
-      if (name.endsWith(TMP_SUFFIX)) { await unlinkQuietly(join(dir, name)); return }
-      if (name.endsWith(META_SUFFIX)) {
-        if (!names.has(name.slice(0, -META_SUFFIX.length))) await unlinkQuietly(join(dir, name))
-        return
-      }
+    await forEachLimit(await readdir(dir), STAGING_PARALLELISM, async name => {
+      // staging leftovers, and owner files of layout 1 that outlived a migration
+      if (name.endsWith(TMP_SUFFIX) || name.endsWith(META_SUFFIX)) { await unlinkQuietly(join(dir, name)); return }
       if (!isCanonicalId(name) || shardFolder(name) !== folder) return // not ours: leave it alone
-      const info = await stat(join(dir, name))
-      if (!info.isFile()) return
-      const record: ShardRecord = { id: name, size: info.size, storedAt: Math.round(info.mtimeMs) }
-      if (names.has(name + META_SUFFIX)) {
-        const owner = await readOwner(join(dir, name + META_SUFFIX))
-        if (owner !== undefined) record.owner = owner
-      }
-      records.push(record)
+      const record = await readRecord(join(dir, name), name)
+      if (record !== undefined) records.push(record)
     })
     return records
   }
 
   async read (id: string): Promise<Uint8Array | undefined> {
+    let buf: Buffer
     try {
-      const buf = await readFile(shardPath(this.#root, id))
-      return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength)
+      buf = await readFile(shardPath(this.#root, id))
     } catch (err) {
       if (errorCode(err) === 'ENOENT') return undefined
       throw err
     }
+    const file = new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength)
+    const header = parseShardHeader(file)
+    if (header === undefined) throw new CorruptShardError('The shard file has no valid header', { id })
+    return file.subarray(header.headerBytes)
   }
 
   async write (batch: ReadonlyArray<{ record: ShardRecord, bytes: Uint8Array }>): Promise<void> {
-    const staged: Staged[] = batch.map(({ record }) => {
-      const dir = join(this.#root, shardFolder(record.id))
-      const s: Staged = { record, shardTmp: tmpPath(dir, record.id) }
-      if (record.owner !== undefined) s.metaTmp = tmpPath(dir, record.id + META_SUFFIX)
-      return s
-    })
+    const staged: Staged[] = batch.map(({ record }) => ({ record, tmp: tmpPath(join(this.#root, shardFolder(record.id)), record.id) }))
     const committed: string[] = []
     try {
       await forEachLimit(batch, STAGING_PARALLELISM, async ({ record, bytes }, i) => {
-        const s = staged[i] as Staged
         await mkdir(join(this.#root, shardFolder(record.id)), { recursive: true })
-        if (s.metaTmp !== undefined) {
-          await this.#writeFile(s.metaTmp, new TextEncoder().encode(JSON.stringify({ v: 1, owner: record.owner })), record.storedAt)
-        }
-        await this.#writeFile(s.shardTmp, bytes, record.storedAt)
+        await writeStaged((staged[i] as Staged).tmp, [encodeShardHeader(record.owner), bytes], record.storedAt, this.#durable)
       })
       for (const s of staged) {
-        const path = shardPath(this.#root, s.record.id)
-        if (s.metaTmp !== undefined) await rename(s.metaTmp, path + META_SUFFIX)
         committed.push(s.record.id)
-        await rename(s.shardTmp, path)
+        await rename(s.tmp, shardPath(this.#root, s.record.id))
       }
       if (this.#durable) {
         const folders = [...new Set(staged.map(s => shardFolder(s.record.id)))]
@@ -146,92 +130,43 @@ class FsMedium implements ShardMedium {
     } catch (err) {
       try {
         await this.remove(committed)
-        await forEachLimit(staged.flatMap(s => s.metaTmp === undefined ? [s.shardTmp] : [s.shardTmp, s.metaTmp]), STAGING_PARALLELISM, unlinkQuietly)
+        await forEachLimit(staged.map(s => s.tmp), STAGING_PARALLELISM, unlinkQuietly)
       } catch { /* leftovers are staging files, removed on the next open */ }
       throw mapDiskError(err)
     }
   }
 
-  async #writeFile (path: string, bytes: Uint8Array, storedAt: number): Promise<void> {
-    const fh = await open(path, 'wx')
-    try {
-      await fh.writeFile(bytes)
-      await fh.utimes(storedAt / 1000, storedAt / 1000)
-      if (this.#durable) await fh.datasync()
-    } finally {
-      await fh.close()
-    }
-  }
-
   async remove (ids: readonly string[]): Promise<void> {
-    for (const id of ids) {
-      const path = shardPath(this.#root, id)
-      await unlinkQuietly(path)
-      await unlinkQuietly(path + META_SUFFIX)
-    }
+    for (const id of ids) await unlinkQuietly(shardPath(this.#root, id))
   }
 
   async close (): Promise<void> {}
 }
 
-/** Run `fn` over `items` with at most `limit` calls in flight; waits for all, then throws the first error. */
-async function forEachLimit<T> (items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<void>): Promise<void> {
-  let next = 0
-  let failure: { err: unknown } | undefined
-  const worker = async (): Promise<void> => {
-    while (next < items.length && failure === undefined) {
-      const i = next++
-      try {
-        await fn(items[i] as T, i)
-      } catch (err) {
-        failure ??= { err }
-      }
-    }
-  }
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker))
-  if (failure !== undefined) throw failure.err
-}
-
-function isCanonicalId (name: string): boolean {
+/** A shard file's record from its header, size and mtime (undefined when it is not a regular file). */
+async function readRecord (path: string, id: string): Promise<ShardRecord | undefined> {
+  let fh
   try {
-    return parseShardCid(name).toString() === name
-  } catch {
-    return false
-  }
-}
-
-async function readOwner (path: string): Promise<string | undefined> {
-  try {
-    const meta: unknown = JSON.parse(await readFile(path, 'utf8'))
-    if (typeof meta === 'object' && meta !== null && (meta as { v?: unknown }).v === 1) {
-      const owner = (meta as { owner?: unknown }).owner
-      if (typeof owner === 'string' && owner !== '') return owner
-    }
-  } catch { /* unreadable metadata: the shard is kept without an owner */ }
-  return undefined
-}
-
-function tmpPath (dir: string, name: string): string {
-  return join(dir, `.${name}.${randomBytes(6).toString('hex')}${TMP_SUFFIX}`)
-}
-
-async function syncDir (dir: string): Promise<void> {
-  try {
-    const fh = await open(dir, 'r')
-    try { await fh.sync() } finally { await fh.close() }
-  } catch { /* some platforms cannot fsync a folder; the rename is still atomic */ }
-}
-
-async function unlinkQuietly (path: string): Promise<void> {
-  try {
-    await unlink(path)
+    fh = await open(path, 'r')
   } catch (err) {
-    if (errorCode(err) !== 'ENOENT') throw err
+    if (errorCode(err) === 'ENOENT' || errorCode(err) === 'EISDIR') return undefined
+    throw err
   }
-}
-
-function errorCode (err: unknown): string | undefined {
-  return typeof err === 'object' && err !== null ? (err as { code?: string }).code : undefined
+  try {
+    const info = await fh.stat()
+    if (!info.isFile()) return undefined
+    const head = new Uint8Array(Math.min(info.size, MAX_HEADER_BYTES))
+    const { bytesRead } = await fh.read(head, 0, head.byteLength, 0)
+    const header = parseShardHeader(head.subarray(0, bytesRead))
+    const storedAt = Math.round(info.mtimeMs)
+    // no valid header: listed whole, so that the first read reports it corrupt and the store removes it
+    if (header === undefined) return { id, size: info.size, storedAt }
+    const record: ShardRecord = { id, size: info.size - header.headerBytes, storedAt }
+    if (header.owner !== undefined) record.owner = header.owner
+    return record
+  } finally {
+    await fh.close()
+  }
 }
 
 function mapDiskError (err: unknown): unknown {

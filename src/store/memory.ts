@@ -20,6 +20,7 @@ export async function openMemoryStore (options: MemoryStoreOptions = {}): Promis
   const medium = options.medium ?? new MemoryMedium()
   const storeOptions: StoreOptions = { quota: options.quota ?? Number.POSITIVE_INFINITY }
   if (options.onCorrupt !== undefined) storeOptions.onCorrupt = options.onCorrupt
+  if (options.ownerShare !== undefined) storeOptions.ownerShare = options.ownerShare
   return await openVerifiedStore(medium, storeOptions)
 }
 

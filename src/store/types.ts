@@ -10,9 +10,13 @@
  *   bytes do not hash to the id is refused (CorruptShardError, nothing written);
  *   a get that reads bytes not matching the id removes the entry, reports it
  *   (`onCorrupt`) and throws CorruptShardError.
- * - `usage().bytes` is the sum of the stored shards' lengths; a write that
- *   would take it over `quota` is refused whole (QuotaExceededError), so a
- *   batch is written entirely or not at all.
+ * - A shard is never empty: a put of zero bytes is refused
+ *   (InvalidParametersError, reason 'empty-shard', nothing written).
+ * - Every shard is charged `shardChargeBytes(size)`: its length, at least
+ *   4 KiB (./charge.ts). `usage().bytes` and every owner's `bytes` are sums
+ *   of charges; a write that would take the total over `quota`, or one
+ *   owner over `ownerShare` of the quota, is refused whole
+ *   (QuotaExceededError), so a batch is written entirely or not at all.
  * - Putting an id already stored is a no-op (the first owner stays); deleting
  *   a missing id is a no-op.
  */
@@ -47,16 +51,19 @@ export interface ShardRecord {
 }
 
 export interface OwnerUsage {
+  /** bytes charged for the owner's shards (./charge.ts) */
   bytes: number
   count: number
 }
 
 export interface StoreUsage {
-  /** sum of stored shard lengths */
+  /** bytes charged for the stored shards: each its length, at least 4 KiB (./charge.ts) */
   bytes: number
   count: number
   /** the configured contribution size in bytes (may be Infinity) */
   quota: number
+  /** the fraction of `quota` one owner may take (0 < ownerShare <= 1) */
+  ownerShare: number
   /** usage per owner; shards stored without an owner appear only in the totals */
   byOwner: Map<string, OwnerUsage>
 }
@@ -83,6 +90,12 @@ export interface ScrubReport {
 export interface StoreOptions {
   /** contribution size in bytes; puts beyond it are refused */
   quota: number
+  /**
+   * the most one owner may take, as a fraction of `quota` (0 < ownerShare
+   * <= 1; default 1, no limit but the quota). Shards stored without an
+   * owner are not limited by it.
+   */
+  ownerShare?: number
   /** called (synchronously, errors ignored) for every corrupt entry found and removed */
   onCorrupt?: (id: string) => void
 }
@@ -104,7 +117,11 @@ export interface ShardStore {
   entries: (options?: AbortOptions) => AsyncIterable<ShardRecord>
   /** change the contribution size: shards already stored stay, new ones must fit (InvalidParametersError for a negative or NaN quota) */
   setQuota: (quota: number) => void
+  /** change the share of the quota one owner may take: stored shards stay, new ones must fit (InvalidParametersError outside (0, 1]) */
+  setOwnerShare: (ownerShare: number) => void
   usage: (options?: AbortOptions) => Promise<StoreUsage>
+  /** One owner's figures (zeros when it has nothing stored here), without copying every owner's. */
+  ownerUsage: (owner: string, options?: AbortOptions) => Promise<OwnerUsage>
   /** Re-read and re-hash every stored shard, removing damaged and vanished ones. */
   scrub: (options?: ScrubOptions) => Promise<ScrubReport>
   /** Wait for pending writes, then release the medium; later calls fail with AbortedError. */

@@ -3,8 +3,10 @@
  * per owner), so quota checks and `usage()` never touch the medium.
  *
  * Invariant: `bytes`, `count` and every per-owner figure equal the sums over
- * `records`; an owner whose count drops to zero is forgotten.
+ * `records`, bytes counted as charged (`shardChargeBytes` of each record's
+ * size, ./charge.ts); an owner whose count drops to zero is forgotten.
  */
+import { shardChargeBytes } from './charge.ts'
 import type { OwnerUsage, ShardRecord } from './types.ts'
 
 export class UsageIndex {
@@ -12,6 +14,7 @@ export class UsageIndex {
   readonly #owners = new Map<string, OwnerUsage>()
   #bytes = 0
 
+  /** charged bytes of every record */
   get bytes (): number { return this.#bytes }
   get count (): number { return this.#records.size }
 
@@ -22,10 +25,11 @@ export class UsageIndex {
   add (record: ShardRecord): void {
     if (this.#records.has(record.id)) return
     this.#records.set(record.id, record)
-    this.#bytes += record.size
+    const charge = shardChargeBytes(record.size)
+    this.#bytes += charge
     if (record.owner !== undefined) {
       const o = this.#owners.get(record.owner) ?? { bytes: 0, count: 0 }
-      o.bytes += record.size
+      o.bytes += charge
       o.count += 1
       this.#owners.set(record.owner, o)
     }
@@ -35,11 +39,12 @@ export class UsageIndex {
     const record = this.#records.get(id)
     if (record === undefined) return
     this.#records.delete(id)
-    this.#bytes -= record.size
+    const charge = shardChargeBytes(record.size)
+    this.#bytes -= charge
     if (record.owner !== undefined) {
       const o = this.#owners.get(record.owner)
       if (o !== undefined) {
-        o.bytes -= record.size
+        o.bytes -= charge
         o.count -= 1
         if (o.count <= 0) this.#owners.delete(record.owner)
       }
@@ -49,6 +54,12 @@ export class UsageIndex {
   /** A snapshot of the records, safe to iterate while the index changes. */
   snapshot (): ShardRecord[] {
     return [...this.#records.values()]
+  }
+
+  /** A copy of one owner's figures (zeros for an owner with nothing stored). */
+  owner (owner: string): OwnerUsage {
+    const o = this.#owners.get(owner)
+    return o === undefined ? { bytes: 0, count: 0 } : { ...o }
   }
 
   /** A copy of the per-owner figures. */

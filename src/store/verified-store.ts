@@ -5,9 +5,10 @@
  * Invariants (see types.ts for the contract):
  * - Ids are canonicalised with `parseShardCid(id).toString()` at every entry.
  * - Bytes are hashed before anything is written and after everything is read;
- *   bad bytes are never stored nor returned.
- * - Quota check, medium write and index update run under one `WriteLock`, so
- *   concurrent puts can neither double count nor overshoot the quota.
+ *   bad bytes are never stored nor returned. Empty shards are refused.
+ * - Quota checks (the store's, and each owner's share of it, in charged
+ *   bytes: ./charge.ts), medium write and index update run under one
+ *   `WriteLock`, so concurrent puts can neither double count nor overshoot.
  * - The in-memory `UsageIndex` is the authority on what is stored; it is
  *   loaded from the medium on open and changed only after the medium changed.
  * - A corrupt or vanished entry is re-checked under the lock before it is
@@ -17,8 +18,9 @@ import { AbortedError, CorruptShardError, InvalidParametersError, NotFoundError,
 import { initBlake3, matchesCid, parseShardCid } from '../core/hash.ts'
 import type { CID } from 'multiformats/cid'
 import type {
-  AbortOptions, PutOptions, ScrubOptions, ScrubReport, ShardEntry, ShardMedium, ShardRecord, ShardStore, StoreOptions, StoreUsage
+  AbortOptions, OwnerUsage, PutOptions, ScrubOptions, ScrubReport, ShardEntry, ShardMedium, ShardRecord, ShardStore, StoreOptions, StoreUsage
 } from './types.ts'
+import { shardChargeBytes } from './charge.ts'
 import { UsageIndex } from './usage-index.ts'
 import { WriteLock } from './write-lock.ts'
 
@@ -28,6 +30,7 @@ export const MAX_OWNER_LENGTH = 256
 /** Open a verified store over `medium`: loads BLAKE3 and the medium's records. */
 export async function openVerifiedStore (medium: ShardMedium, options: StoreOptions): Promise<ShardStore> {
   checkQuota(options.quota)
+  if (options.ownerShare !== undefined) checkOwnerShare(options.ownerShare)
   await initBlake3()
   const index = new UsageIndex()
   for (const record of await medium.load()) index.add(record)
@@ -40,6 +43,12 @@ export function checkQuota (quota: unknown): asserts quota is number {
   }
 }
 
+export function checkOwnerShare (ownerShare: unknown): asserts ownerShare is number {
+  if (typeof ownerShare !== 'number' || !(ownerShare > 0 && ownerShare <= 1)) {
+    throw new InvalidParametersError('ownerShare must be a fraction of the quota, above 0 and at most 1', { ownerShare: String(ownerShare) })
+  }
+}
+
 type Recheck = { state: 'ok', bytes: Uint8Array } | { state: 'corrupt' | 'missing' | 'absent' }
 
 class VerifiedShardStore implements ShardStore {
@@ -47,6 +56,7 @@ class VerifiedShardStore implements ShardStore {
   readonly #index: UsageIndex
   readonly #lock = new WriteLock()
   #quota: number
+  #ownerShare: number
   readonly #onCorrupt: ((id: string) => void) | undefined
   #closing: Promise<void> | undefined
   #mediumClosed = false
@@ -55,6 +65,7 @@ class VerifiedShardStore implements ShardStore {
     this.#medium = medium
     this.#index = index
     this.#quota = options.quota
+    this.#ownerShare = options.ownerShare ?? 1
     this.#onCorrupt = options.onCorrupt
   }
 
@@ -73,6 +84,7 @@ class VerifiedShardStore implements ShardStore {
       const id = cid.toString()
       checkOwner(entry.owner)
       if (!(entry.bytes instanceof Uint8Array)) throw new InvalidParametersError('Shard bytes must be a Uint8Array', { id })
+      if (entry.bytes.byteLength === 0) throw new InvalidParametersError('Refused: a shard is never empty', { id, reason: 'empty-shard' })
       if (!matchesCid(cid, entry.bytes)) throw new CorruptShardError('Refused: the bytes do not hash to the shard id', { id })
       if (!batch.has(id)) batch.set(id, { ...entry, id })
     }
@@ -81,11 +93,17 @@ class VerifiedShardStore implements ShardStore {
       const fresh = [...batch.values()].filter(e => !this.#index.has(e.id))
       if (fresh.length === 0) return
       let needed = 0
-      for (const e of fresh) needed += e.bytes.byteLength
+      const byOwner = new Map<string, number>()
+      for (const e of fresh) {
+        const charge = shardChargeBytes(e.bytes.byteLength)
+        needed += charge
+        if (e.owner !== undefined) byOwner.set(e.owner, (byOwner.get(e.owner) ?? 0) + charge)
+      }
       const used = this.#index.bytes
       if (used + needed > this.#quota) {
         throw new QuotaExceededError('Storage quota exceeded: the shards do not fit in the contribution size', { quota: this.#quota, used, needed })
       }
+      this.#checkOwnerShares(byOwner)
       const storedAt = Date.now()
       const writes = fresh.map(e => {
         const record: ShardRecord = { id: e.id, size: e.bytes.byteLength, storedAt }
@@ -158,12 +176,37 @@ class VerifiedShardStore implements ShardStore {
   async usage (options: AbortOptions = {}): Promise<StoreUsage> {
     this.#assertOpen()
     throwIfAborted(options.signal)
-    return { bytes: this.#index.bytes, count: this.#index.count, quota: this.#quota, byOwner: this.#index.owners() }
+    return { bytes: this.#index.bytes, count: this.#index.count, quota: this.#quota, ownerShare: this.#ownerShare, byOwner: this.#index.owners() }
+  }
+
+  async ownerUsage (owner: string, options: AbortOptions = {}): Promise<OwnerUsage> {
+    this.#assertOpen()
+    throwIfAborted(options.signal)
+    return this.#index.owner(owner)
   }
 
   setQuota (quota: number): void {
     checkQuota(quota)
     this.#quota = quota
+  }
+
+  setOwnerShare (ownerShare: number): void {
+    checkOwnerShare(ownerShare)
+    this.#ownerShare = ownerShare
+  }
+
+  /** QuotaExceededError when an owner's new shards (charged bytes per owner) take it past its share of the quota. */
+  #checkOwnerShares (needed: Map<string, number>): void {
+    if (this.#ownerShare >= 1) return // the store's own quota is the limit
+    const ownerQuota = Math.floor(this.#quota * this.#ownerShare)
+    for (const [owner, bytes] of needed) {
+      const used = this.#index.owner(owner).bytes
+      if (used + bytes > ownerQuota) {
+        throw new QuotaExceededError('One owner may use only part of this contribution, and this owner has reached it', {
+          reason: 'owner-share', owner, ownerShare: this.#ownerShare, ownerQuota, used, needed: bytes
+        })
+      }
+    }
   }
 
   async scrub (options: ScrubOptions = {}): Promise<ScrubReport> {

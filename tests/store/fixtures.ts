@@ -8,6 +8,7 @@ import { pseudoRandomBytes } from '../core/helpers.ts'
 
 export interface OpenOptions {
   quota?: number
+  ownerShare?: number
   onCorrupt?: (id: string) => void
 }
 
