@@ -5,9 +5,13 @@
  * votes) takes a `Signer`, so the secret key can stay inside the keystore.
  * Every signed message starts with a domain string naming its purpose and
  * version, so a signature made for one purpose is never valid for another.
+ * An owner's signer also derives the key it uses with one holder
+ * (`OwnerSigner.forHolder`, keys/holder-key.ts), so holders never see the
+ * owner's own public key.
  */
 import { ed25519 } from '@noble/curves/ed25519.js'
 import { concatBytes } from './bytes.ts'
+import { holderSigner } from './keys/holder-key.ts'
 
 export const ED25519_PUBLIC_KEY_BYTES = 32
 export const ED25519_SIGNATURE_BYTES = 64
@@ -18,6 +22,17 @@ export interface Signer {
   sign: (message: Uint8Array) => Promise<Uint8Array> | Uint8Array
 }
 
+/** An owner's signer: its own key, and the key it uses with each holder. */
+export interface OwnerSigner extends Signer {
+  /**
+   * The owner's key for one holder (`holder`: the holder's peer id as
+   * multihash bytes), derived from this signer's secret (keys/holder-key.ts).
+   * It signs what the owner asks of that holder: stores, store grants and
+   * deletes.
+   */
+  forHolder: (holder: Uint8Array) => Signer
+}
+
 const encoder = new TextEncoder()
 
 /** `domain` as UTF-8 followed by a 0 byte, then `message`. */
@@ -26,9 +41,9 @@ export function domainSeparated (domain: string, message: Uint8Array): Uint8Arra
 }
 
 /** A signer over a raw 32-byte Ed25519 secret key (tests and the keystore). */
-export function signerFromSecretKey (secretKey: Uint8Array): Signer {
+export function signerFromSecretKey (secretKey: Uint8Array): OwnerSigner {
   const publicKey = ed25519.getPublicKey(secretKey)
-  return { publicKey, sign: (message) => ed25519.sign(message, secretKey) }
+  return { publicKey, sign: (message) => ed25519.sign(message, secretKey), forHolder: (holder) => holderSigner(() => secretKey, holder) }
 }
 
 /** Strict verification (RFC 8032, no malleable encodings); false on any bad input. */

@@ -5,6 +5,7 @@
 import type { Logger } from '@libp2p/interface'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { InvalidParametersError } from '../core/errors.ts'
+import type { Signer } from '../core/signature.ts'
 import type { InfoService } from '../net/info/index.ts'
 import { ownerId } from '../net/shard/index.ts'
 import type { ShardService } from '../net/shard/index.ts'
@@ -37,7 +38,9 @@ export interface MeshContext {
   self: string
   store?: ShardStore
   keys: MeshKeys
-  /** the owner label holders account usage under */
+  /** the owner's key for one holder (a peer id string): what stores, grants and deletes to it are signed with */
+  holderSigner: (peer: string) => Signer
+  /** the owner label this node's own store accounts the owner's shards under */
   owner: string
   config: MeshConfig
   index: FileIndex
@@ -60,8 +63,8 @@ export function createContext (init: MeshInit): MeshContext {
   const shard = service<ShardService>(libp2p.services, 'shard', 'store')
   const info = service<InfoService>(libp2p.services, 'info', 'localInfo')
   if (shard === undefined || info === undefined) throw new InvalidParametersError('The libp2p node needs the DataMesh services (services.shard and services.info)')
-  if (keys?.signer?.publicKey?.byteLength !== 32 || keys.x25519Public?.byteLength !== 32 || typeof keys.open !== 'function') {
-    throw new InvalidParametersError('keys needs { signer (Ed25519), x25519Public (32 bytes), open(envelope) }')
+  if (keys?.signer?.publicKey?.byteLength !== 32 || typeof keys.signer.forHolder !== 'function' || keys.x25519Public?.byteLength !== 32 || typeof keys.open !== 'function') {
+    throw new InvalidParametersError('keys needs { signer (Ed25519, with forHolder), x25519Public (32 bytes), open(envelope) }')
   }
   const config = resolveConfig(init.config)
   const events = new TypedEvents<MeshEvents>()
@@ -71,7 +74,8 @@ export function createContext (init: MeshInit): MeshContext {
   const index: FileIndex = new FileIndex(init.index ?? new MemoryIndexStorage(), {
     onRollBack: () => { events.dispatch('index:changed', { op: 'rollback', entries: index.size }) }
   })
-  const batcher = new StoreBatcher(async (peer, items) => await shard.storeMany(peerIdFromString(peer), items, keys.signer, { signal: AbortSignal.timeout(config.requestTimeout) }), {
+  const holderSigner = holderSigners(keys)
+  const batcher = new StoreBatcher(async (peer, items) => await shard.storeMany(peerIdFromString(peer), items, holderSigner(peer), { signal: AbortSignal.timeout(config.requestTimeout) }), {
     inFlight: STORE_REQUESTS_PER_PEER,
     maxShards: config.storeBatch,
     maxBytes: STORE_BATCH_BYTES
@@ -85,6 +89,7 @@ export function createContext (init: MeshInit): MeshContext {
     self: libp2p.peerId.toString(),
     ...(store !== undefined ? { store } : {}),
     keys,
+    holderSigner,
     owner: ownerId(keys.signer.publicKey),
     config,
     index,
@@ -93,6 +98,25 @@ export function createContext (init: MeshInit): MeshContext {
     announcements: new AnnounceQueue({ log }),
     events,
     log
+  }
+}
+
+/** holders whose derived signer is kept (deriving one costs an Ed25519 key generation) */
+const HOLDER_SIGNERS_KEPT = 1024
+
+/** The owner's signer for each holder, derived once and kept (the least recently used go first past the limit). */
+function holderSigners (keys: MeshKeys): (peer: string) => Signer {
+  const kept = new Map<string, Signer>()
+  return (peer) => {
+    let signer = kept.get(peer)
+    if (signer !== undefined) {
+      kept.delete(peer)
+    } else {
+      signer = keys.signer.forHolder(peerIdFromString(peer).toMultihash().bytes)
+      if (kept.size >= HOLDER_SIGNERS_KEPT) kept.delete(kept.keys().next().value as string)
+    }
+    kept.set(peer, signer)
+    return signer
   }
 }
 

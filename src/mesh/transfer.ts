@@ -40,7 +40,7 @@ export async function storeOn (ctx: MeshContext, peer: string, id: CID, bytes: U
       await ctx.batcher.store(peer, id, bytes)
       return
     }
-    await ctx.shard.store(peerIdFromString(peer), id, bytes, ctx.keys.signer, { signal: withTimeout(signal, ctx.config.requestTimeout) })
+    await ctx.shard.store(peerIdFromString(peer), id, bytes, ctx.holderSigner(peer), { signal: withTimeout(signal, ctx.config.requestTimeout) })
   } catch (err) {
     failed(ctx, peer, 'store', err)
     throw err
@@ -76,7 +76,13 @@ export async function hasOn (ctx: MeshContext, peer: string, ids: readonly CID[]
   }
 }
 
-/** A signed delete (remote) or, for this node's store, a delete of the owner's own copy. */
+/**
+ * A signed delete (remote) or, for this node's store, a delete of the owner's
+ * own copy. A remote delete is signed with the owner's key for that holder;
+ * a shard stored before owners used per-holder keys is kept under the
+ * owner's own key, so a 'not-owner' refusal is asked again with it (that
+ * holder has the key on record already).
+ */
 export async function deleteOn (ctx: MeshContext, peer: string, id: CID, signal?: AbortSignal): Promise<void> {
   try {
     if (peer === ctx.self) {
@@ -87,7 +93,12 @@ export async function deleteOn (ctx: MeshContext, peer: string, id: CID, signal?
       await store.delete(id.toString())
       return
     }
-    await ctx.shard.delete(peerIdFromString(peer), id, ctx.keys.signer, { signal: withTimeout(signal, ctx.config.requestTimeout) })
+    try {
+      await ctx.shard.delete(peerIdFromString(peer), id, ctx.holderSigner(peer), { signal: withTimeout(signal, ctx.config.requestTimeout) })
+    } catch (err) {
+      if (!(err instanceof NotAllowedError && err.details.reason === 'not-owner')) throw err
+      await ctx.shard.delete(peerIdFromString(peer), id, ctx.keys.signer, { signal: withTimeout(signal, ctx.config.requestTimeout) })
+    }
   } catch (err) {
     if (signal?.aborted !== true) failed(ctx, peer, 'delete', err)
     throw err

@@ -4,7 +4,7 @@
  */
 import type { ComponentLogger, Connection, ContentRouting, PeerId } from '@libp2p/interface'
 import type { StripeCodec } from '../core/codec.ts'
-import type { Signer } from '../core/signature.ts'
+import type { OwnerSigner } from '../core/signature.ts'
 import type { EciesOptions } from '../core/keys/ecies.ts'
 import type { ShardStore } from '../store/types.ts'
 import type { IndexStorage } from './index-store.ts'
@@ -28,8 +28,12 @@ export interface MeshLibp2p {
  * `open` decrypts an ECIES envelope sealed to `x25519Public`.
  */
 export interface MeshKeys {
-  /** Ed25519: signs manifests, stores, deletes and index pointers */
-  signer: Signer
+  /**
+   * Ed25519: signs manifests and index pointers; its per-holder keys
+   * (`forHolder`) sign stores, store grants and deletes, so holders never
+   * see this key
+   */
+  signer: OwnerSigner
   /** X25519 public key file keys and index backups are sealed to */
   x25519Public: Uint8Array
   /** `options.associatedData`: the context the envelope was sealed with (ECIES AAD) */

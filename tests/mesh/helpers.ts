@@ -9,7 +9,9 @@ import { join } from 'node:path'
 import { multiaddr } from '@multiformats/multiaddr'
 import type { Libp2p } from 'libp2p'
 import { initBlake3 } from '../../src/core/hash.ts'
-import { generateIdentity, type Identity } from '../../src/core/keys/index.ts'
+import { generateIdentity, holderPublicKey, type Identity } from '../../src/core/keys/index.ts'
+import { peerIdFromString } from '@libp2p/peer-id'
+import { ownerId } from '../../src/net/shard/index.ts'
 import { loadConfig } from '../../relay/config.ts'
 import { createLogger } from '../../relay/log.ts'
 import { startMesh, type RunningMesh } from '../../relay/mesh.ts'
@@ -71,6 +73,11 @@ export async function dial (node: Libp2p<Record<string, unknown>>, address: stri
 
 export interface TestOwner {
   identity: Identity
+/** The label storage peer `peerId` keeps `identity`'s shards under: the owner's key for that holder (src/core/keys/holder-key.ts). */
+export function ownerLabelOn (identity: Identity, peerId: string): string {
+  return ownerId(holderPublicKey(identity.ed25519.secretKey, peerIdFromString(peerId).toMultihash().bytes))
+}
+
   mesh: Mesh
 }
 

@@ -5,13 +5,13 @@
  */
 import { describe, it, expect, beforeAll, afterAll } from 'vitest'
 import { peerIdFromString } from '@libp2p/peer-id'
-import { startTestNet, owner, dial, randomBytes, bytesOf, sameBytes, MiB, type TestNet, type TestOwner } from './helpers.ts'
+import { startTestNet, owner, ownerLabelOn, dial, randomBytes, bytesOf, sameBytes, MiB, type TestNet, type TestOwner } from './helpers.ts'
 import { openMemoryStore } from '../../src/store/memory.ts'
 import { createServerNode } from '../../src/net/server-node.ts'
 import { dataMeshServices } from '../../src/net/services.ts'
 import { createMesh, manifestShardId, meshKeysFromIdentity, MemoryIndexStorage } from '../../src/mesh/index.ts'
 import { generateIdentity, signerFromIdentity } from '../../src/core/keys/index.ts'
-import { ownerId, type ShardService } from '../../src/net/shard/index.ts'
+import type { ShardService } from '../../src/net/shard/index.ts'
 import { indexRecordKey, openIndexRecord, signIndexRecord } from '../../src/net/index-record.ts'
 import { shardCid } from '../../src/core/hash.ts'
 
@@ -64,8 +64,7 @@ describe('mesh quota', () => {
     const err = await carol.mesh.put(randomBytes(12 * MiB), { name: 'too-big.bin' }).catch((e: unknown) => e)
     expect(err).toMatchObject({ name: 'QuotaExceededError' })
     expect(await carol.mesh.list()).toEqual([])
-    const label = ownerId(carol.identity.ed25519.publicKey)
-    for (const s of net.mesh.storage) expect((await s.store.usage()).byOwner.get(label)?.bytes ?? 0).toBe(0)
+    for (const s of net.mesh.storage) expect((await s.store.usage()).byOwner.get(ownerLabelOn(carol.identity, s.peerId))?.bytes ?? 0).toBe(0)
     // a file that fits still goes in afterwards
     await carol.mesh.put(randomBytes(MiB), { name: 'fits.bin' })
     expect((await carol.mesh.list()).map(e => e.name)).toEqual(['fits.bin'])
@@ -81,8 +80,7 @@ describe('mesh quota', () => {
     }).catch((e: unknown) => e)
     expect(err).toMatchObject({ name: 'AbortedError' })
     expect(await erin.mesh.list()).toEqual([])
-    const label = ownerId(erin.identity.ed25519.publicKey)
-    for (const s of net.mesh.storage) expect((await s.store.usage()).byOwner.get(label)?.bytes ?? 0).toBe(0)
+    for (const s of net.mesh.storage) expect((await s.store.usage()).byOwner.get(ownerLabelOn(erin.identity, s.peerId))?.bytes ?? 0).toBe(0)
   })
 })
 

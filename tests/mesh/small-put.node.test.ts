@@ -5,25 +5,25 @@
  * and the first one's copies are deleted; many puts at once share requests.
  */
 import { describe, it, expect, beforeAll, afterAll } from 'vitest'
-import { startTestNet, owner, dial, randomBytes, bytesOf, sameBytes, type TestNet } from './helpers.ts'
+import { startTestNet, owner, ownerLabelOn, dial, randomBytes, bytesOf, sameBytes, type TestNet } from './helpers.ts'
 import { openMemoryStore } from '../../src/store/memory.ts'
 import { QuotaExceededError } from '../../src/core/errors.ts'
 import { createServerNode } from '../../src/net/server-node.ts'
 import { dataMeshServices } from '../../src/net/services.ts'
-import { ownerId, type ShardService } from '../../src/net/shard/index.ts'
+import type { ShardService } from '../../src/net/shard/index.ts'
 import type { ShardStore } from '../../src/store/types.ts'
 import { InlineCodec, type StripeCodec } from '../../src/core/codec.ts'
 import { createMesh, meshKeysFromIdentity } from '../../src/mesh/index.ts'
-import { generateIdentity } from '../../src/core/keys/index.ts'
+import { generateIdentity, type Identity } from '../../src/core/keys/index.ts'
 
 let net: TestNet
 
 beforeAll(async () => { net = await startTestNet({ clients: 1 }) })
 afterAll(async () => { await net?.stop() })
 
-/** Copies kept for `publicKey` on the storage peers. */
-async function copiesOf (publicKey: Uint8Array): Promise<number> {
-  const counts = await Promise.all(net.mesh.storage.map(async s => (await s.store.usage()).byOwner.get(ownerId(publicKey))?.count ?? 0))
+/** Copies kept for `identity` on the storage peers (each keeps them under the owner's key for it). */
+async function copiesOf (identity: Identity): Promise<number> {
+  const counts = await Promise.all(net.mesh.storage.map(async s => (await s.store.usage()).byOwner.get(ownerLabelOn(identity, s.peerId))?.count ?? 0))
   return counts.reduce((a, b) => a + b, 0)
 }
 
@@ -58,7 +58,7 @@ describe('small puts', () => {
       expect(listed!.key).toBe(key)
       expect(listed!.manifestHolders).toHaveLength(3)
       for (const h of listed!.manifestHolders) expect(hints).toContain(h)
-      expect(await copiesOf(alice.identity.ed25519.publicKey)).toBe(9)
+      expect(await copiesOf(alice.identity)).toBe(9)
       expect(sameBytes(await bytesOf(await alice.mesh.get('note.txt')), bytes)).toBe(true)
     } finally {
       counter.restore()
@@ -83,7 +83,7 @@ describe('small puts', () => {
       expect(placement.map(p => p.hint)).not.toContain(node.peerId.toString())
       for (const p of placement) expect(p.holders).toEqual([p.hint]) // the manifest names the real holders
       // six shards and three copies of the second manifest; the first manifest's copies are gone
-      expect(await copiesOf(bob.identity.ed25519.publicKey)).toBe(9)
+      expect(await copiesOf(bob.identity)).toBe(9)
       const share = await bob.mesh.share('retried.bin')
       expect(share.key).toBe(key)
       expect(sameBytes(await bytesOf(await bob.mesh.get('retried.bin')), bytes)).toBe(true)

@@ -10,7 +10,8 @@
 import { ed25519, x25519 } from '@noble/curves/ed25519.js'
 import { InvalidParametersError, MalformedDataError } from '../errors.ts'
 import { concatBytes, wipe } from '../bytes.ts'
-import type { Signer } from '../signature.ts'
+import type { OwnerSigner } from '../signature.ts'
+import { holderSigner } from './holder-key.ts'
 
 export const X25519_KEY_BYTES = 32
 export const ED25519_SECRET_KEY_BYTES = 32
@@ -69,10 +70,14 @@ export function publicIdentity (identity: Identity): PublicIdentity {
   return { x25519: identity.x25519.publicKey.slice(), ed25519: identity.ed25519.publicKey.slice() }
 }
 
-/** A Signer over the identity's Ed25519 key (see signature.ts for domain separation). */
-export function signerFromIdentity (identity: Identity): Signer {
+/** A Signer over the identity's Ed25519 key (see signature.ts for domain separation), and its per-holder keys. */
+export function signerFromIdentity (identity: Identity): OwnerSigner {
   const secretKey = identity.ed25519.secretKey
-  return { publicKey: identity.ed25519.publicKey.slice(), sign: (message) => ed25519.sign(message, secretKey) }
+  return {
+    publicKey: identity.ed25519.publicKey.slice(),
+    sign: (message) => ed25519.sign(message, secretKey),
+    forHolder: (holder) => holderSigner(() => secretKey, holder)
+  }
 }
 
 /** Zero both secret keys in place (best effort: JS may have copied them). */

@@ -6,7 +6,8 @@
  */
 import { BadPasswordError, DataMeshError, LockedError, MalformedDataError, throwIfAborted } from '../errors.ts'
 import { wipe } from '../bytes.ts'
-import type { Signer } from '../signature.ts'
+import type { OwnerSigner } from '../signature.ts'
+import { holderSigner } from '../keys/holder-key.ts'
 import { ed25519 } from '@noble/curves/ed25519.js'
 import { decodeIdentitySecrets, encodeIdentitySecrets, publicIdentity, wipeIdentity, type Identity, type PublicIdentity } from '../keys/identity.ts'
 import { decodePublicIdentity, encodePublicIdentity, equalPublicIdentities, formatPublicIdentity } from '../keys/public-key.ts'
@@ -24,8 +25,8 @@ export interface UnlockedKey {
   readonly publicKey: PublicIdentity
   /** `formatPublicIdentity(publicKey)` */
   readonly publicKeyString: string
-  /** Ed25519; throws once the keystore is locked */
-  readonly signer: Signer
+  /** Ed25519, and the key for each holder (keys/holder-key.ts); both throw once the keystore is locked */
+  readonly signer: OwnerSigner
   /** ECIES open (keys/ecies.ts) with this key's X25519 secret */
   open: (envelope: Uint8Array, options?: EciesOptions) => Promise<Uint8Array>
 }
@@ -35,7 +36,7 @@ export class UnlockedIdentity implements UnlockedKey {
   #name: string
   readonly publicKey: PublicIdentity
   readonly publicKeyString: string
-  readonly signer: Signer
+  readonly signer: OwnerSigner
 
   /** Takes ownership of `identity` (wiped on lock). */
   constructor (name: string, identity: Identity) {
@@ -45,7 +46,9 @@ export class UnlockedIdentity implements UnlockedKey {
     this.publicKeyString = formatPublicIdentity(this.publicKey)
     this.signer = {
       publicKey: this.publicKey.ed25519.slice(),
-      sign: (message: Uint8Array) => ed25519.sign(message, this.identity().ed25519.secretKey)
+      sign: (message: Uint8Array) => ed25519.sign(message, this.identity().ed25519.secretKey),
+      // derived inside the session: the seed is re-derived for each signature and wiped after it
+      forHolder: (holder: Uint8Array) => holderSigner(() => this.identity().ed25519.secretKey, holder)
     }
   }
 
