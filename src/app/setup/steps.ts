@@ -5,7 +5,7 @@
 import { parseSize, sizeProblem, DEFAULT_BROWSER_CONTRIBUTION, type SizeUnit } from './size.ts'
 import { relayListProblem, rowsToRelays, type RelayRow } from './relays.ts'
 import { newPasswordProblem, type Rating } from './password.ts'
-import type { Settings } from '../runtime/settings.ts'
+import { DEFAULT_OWNER_SHARE, type Settings } from '../runtime/settings.ts'
 
 export const STEPS = ['Node type', 'Network', 'Keys', 'Start'] as const
 export type Step = 0 | 1 | 2 | 3
@@ -78,6 +78,7 @@ export function settingsOf (c: WizardChoices): Settings {
   return {
     nodeType: c.nodeType,
     contribution: contributionOf(c) ?? DEFAULT_BROWSER_CONTRIBUTION,
+    ownerShare: DEFAULT_OWNER_SHARE, // changed in Settings, not asked in the wizard
     relays: c.relayMode === 'custom' ? rowsToRelays(c.relays) : []
   }
 }

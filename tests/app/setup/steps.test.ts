@@ -96,7 +96,7 @@ describe('the wizard steps', () => {
     it('maps the choices onto settings', () => {
       expect(settingsOf(choices())).toEqual({ ...DEFAULT_SETTINGS, relays: [] })
       expect(settingsOf(choices({ nodeType: 'contributor', contribution: { amount: '750', unit: 'MB' }, relayMode: 'custom', relays: [{ id: 1, multiaddr: ` ${relay}`, priority: 2 }] })))
-        .toEqual({ nodeType: 'contributor', contribution: 750 * MB, relays: [{ multiaddr: relay, priority: 2 }] })
+        .toEqual({ nodeType: 'contributor', contribution: 750 * MB, ownerShare: DEFAULT_SETTINGS.ownerShare, relays: [{ multiaddr: relay, priority: 2 }] })
       // rows typed in custom mode are dropped when the user went back to this server's relays
       expect(settingsOf(choices({ relays: [{ id: 1, multiaddr: relay, priority: 0 }] })).relays).toEqual([])
     })
