@@ -154,9 +154,18 @@ export function checkCborStructure (bytes: Uint8Array, caps: CborStructure, what
 
 /**
  * Decode dag-cbor bytes into a plain map, after checking the byte cap and
- * the structure caps (a number is a byte cap alone, with DEFAULT_STRUCTURE).
+ * the structure caps (a number is a byte cap alone, with `defaultStructure`).
  */
 export function decodeCborMap (bytes: Uint8Array, limits: number | CborLimits, what: string, fail: Fail = malformed): Record<string, unknown> {
+  const value = decodeCbor(bytes, limits, what, fail)
+  if (value === null || typeof value !== 'object' || Array.isArray(value) || value instanceof Uint8Array || CID.asCID(value) != null) {
+    throw fail(`${what} must be a map`)
+  }
+  return value as Record<string, unknown>
+}
+
+/** Decode one dag-cbor value of any kind under the same caps as `decodeCborMap`. */
+export function decodeCbor (bytes: Uint8Array, limits: number | CborLimits, what: string, fail: Fail = malformed): unknown {
   if (!(bytes instanceof Uint8Array)) throw new TypeError(`${what}: expected a Uint8Array`)
   const given: CborLimits = typeof limits === 'number' ? { maxBytes: limits } : limits
   const { maxBytes } = given
@@ -167,16 +176,11 @@ export function decodeCborMap (bytes: Uint8Array, limits: number | CborLimits, w
     if (cap !== undefined) caps[key] = cap
   }
   checkCborStructure(bytes, caps, what, fail)
-  let value: unknown
   try {
-    value = dagCbor.decode(bytes)
+    return dagCbor.decode(bytes)
   } catch (err) {
     throw fail(`${what} is not valid dag-cbor`, { cause: String(err) })
   }
-  if (value === null || typeof value !== 'object' || Array.isArray(value) || value instanceof Uint8Array || CID.asCID(value) != null) {
-    throw fail(`${what} must be a map`)
-  }
-  return value as Record<string, unknown>
 }
 
 /** Reads fields of one decoded map, checking types and the exact key set. */

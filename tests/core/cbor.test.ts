@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest'
 import fc from 'fast-check'
 import * as dagCbor from '@ipld/dag-cbor'
 import { CID } from 'multiformats/cid'
-import { checkCborStructure, decodeCborMap, encodeCbor, type CborStructure } from '../../src/core/cbor.ts'
+import { checkCborStructure, decodeCbor, decodeCborMap, encodeCbor, type CborStructure } from '../../src/core/cbor.ts'
 import { DataMeshError, TamperedManifestError } from '../../src/core/errors.ts'
 import { shardCid } from '../../src/core/hash.ts'
 
@@ -162,6 +162,13 @@ describe('decodeCborMap', () => {
     // an index-like shape (an id, small values, a map and a list per ~90 bytes) passes at any size
     const entries = Array.from({ length: 20_000 }, (_, i) => ({ id: cid.toString(), n: i, s: 'ab', t: ['x', 'y', 'z'] }))
     expect((decodeCborMap(encodeCbor({ entries }), 16 << 20, 'x').entries as unknown[]).length).toBe(20_000)
+  })
+
+  it('decodeCbor reads any value under the same caps', () => {
+    expect(decodeCbor(encodeCbor([1, 'a', null]), 100, 'x')).toEqual([1, 'a', null])
+    expect(decodeCbor(encodeCbor(7), 100, 'x')).toBe(7)
+    expect(() => decodeCbor(Uint8Array.of(...head(4, 100_000), ...new Uint8Array(100_000).fill(0x80)), 1 << 20, 'x')).toThrow(/too many/)
+    expect(() => decodeCborMap(encodeCbor([1]), 100, 'x')).toThrow(/must be a map/)
   })
 
   it('throws the caller\'s error type for a structure refusal', () => {

@@ -14,6 +14,7 @@
  * recomputed from it. At most MAX_EXPORT_KEYS keys, names valid and distinct.
  */
 import * as dagCbor from '@ipld/dag-cbor'
+import { decodeCbor } from '../cbor.ts'
 import { MalformedDataError, UnsupportedVersionError } from '../errors.ts'
 import { concatBytes, equalBytes, wipe } from '../bytes.ts'
 import { decodeIdentitySecrets, encodeIdentitySecrets, IDENTITY_SECRET_BYTES, wipeIdentity, type Identity } from '../keys/identity.ts'
@@ -89,7 +90,7 @@ function hasExactKeys (o: Record<string, unknown>, keys: readonly string[]): boo
 function parsePayload (payload: Uint8Array): ExportedKey[] {
   let doc: unknown
   try {
-    doc = dagCbor.decode(payload)
+    doc = decodeCbor(payload, payload.byteLength, 'key export payload')
   } catch (err) {
     fail(`not dag-cbor: ${String(err)}`)
   }

@@ -21,6 +21,7 @@
 import { open, mkdir, readFile, rename, rm, type FileHandle } from 'node:fs/promises'
 import { dirname, basename, join } from 'node:path'
 import * as dagCbor from '@ipld/dag-cbor'
+import { decodeCbor } from '../../core/cbor.ts'
 import { MalformedDataError, UnsupportedVersionError, throwIfAborted } from '../../core/errors.ts'
 import type { AbortOptions, KeyVault, StoredKey, VaultBatch } from '../../core/keystore/vault.ts'
 import { checkBatch, checkReadRecord, MAX_VAULT_BYTES } from './records.ts'
@@ -147,7 +148,7 @@ function decodeState (bytes: Uint8Array): VaultState {
   if (bytes.byteLength > MAX_VAULT_BYTES) throw new MalformedDataError('Key vault file is too large', { length: bytes.byteLength })
   let doc: unknown
   try {
-    doc = dagCbor.decode(bytes)
+    doc = decodeCbor(bytes, MAX_VAULT_BYTES, 'key vault file')
   } catch (err) {
     throw new MalformedDataError('Key vault file is not dag-cbor', { cause: String(err) })
   }
