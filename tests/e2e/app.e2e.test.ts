@@ -216,7 +216,8 @@ describe('the app', () => {
     await page.getByTestId('health').waitFor()
     // round trips are measured (ping) and shown
     await expect.poll(async () => (await page.getByTestId('peer-latency').allTextContents()).filter(t => /\d+\s*ms/.test(t)).length, { timeout: 20_000 }).toBeGreaterThanOrEqual(6)
-    expect(await page.locator('[data-testid="topology"]').getAttribute('aria-label')).toBeTruthy()
+    // the graph's description names what this tab is connected to
+    await expect.poll(async () => await page.locator('[data-testid="topology"]').getAttribute('aria-label'), { timeout: 20_000 }).toMatch(/^Network graph: this tab is connected to 1 relay, 6 storage peers\b/)
     await shot(page, 'network')
     await page.getByTestId('nav-settings').click()
     await page.getByTestId('keys-table').waitFor()
