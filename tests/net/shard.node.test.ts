@@ -1,5 +1,5 @@
 /**
- * /datamesh/shard/1.0.0 and /datamesh/info/1.0.0 between real libp2p nodes
+ * /datamesh/shard/{op}/1.0.0 and /datamesh/info/1.0.0 between real libp2p nodes
  * on 127.0.0.1 (WebSockets, noise, yamux), holders backed by memory stores.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
