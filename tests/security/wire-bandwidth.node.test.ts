@@ -109,7 +109,7 @@ describe('bandwidth abuse against a storage peer', () => {
   })
 
   it('runs at most two tests at once on the node, whoever asks', async () => {
-    const outcomes = await Promise.all(attackers.map(async a => await raw(a, victim, header(8 * MiB, true))))
+    const outcomes = await Promise.all(attackers.map(async a => await raw(a, victim, header(32 * MiB, true))))
     const refused = outcomes.filter(o => o.answer === 'RateLimitedError').length
     expect(refused).toBeGreaterThanOrEqual(1)
     for (const o of outcomes) expect(['ok', 'RateLimitedError']).toContain(o.answer)
