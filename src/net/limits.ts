@@ -19,7 +19,7 @@
  *   then stall cannot take the node-wide budgets: the first takes at most
  *   its per-peer caps, each other one a fair share, and with the defaults
  *   six such peers still leave room for everybody else (64 MiB + 5 × 32 MiB
- *   of 256 MiB; 8 + 5 × 4 of 64 streams). The read timeouts of exchange.ts
+ *   of 256 MiB; 8 + 5 × 6 of 64 streams). The read timeouts of exchange.ts
  *   free a stalled reservation within seconds.
  * - Misbehaviour: offences add points (OFFENCE_POINTS); points decay by
  *   `scoreDecayPerSecond`. A peer reaching `banThreshold` is banned for
@@ -74,8 +74,8 @@ export const DEFAULT_LIMITS: Readonly<LimitsInit> = Object.freeze({
   /** parallel transfers from one peer (a stripe's shards go to distinct peers) */
   maxStreamsPerPeer: 8,
   maxStreams: 64,
-  /** a sixteenth of the node: two store-many and a few reads at once */
-  fairStreams: 4,
+  /** two store-many and a read window of four stripes (a shard each) at once */
+  fairStreams: 6,
   /** four frames of the largest shard (a writer keeps at most two stripes and two batches going per holder) */
   maxInflightBytesPerPeer: 64 * MiB,
   /** 16 MiB frames at most: 16 of them being received at once */
