@@ -43,10 +43,14 @@ describe('stalled announced frames from several peer ids', () => {
         stalls.push(rawExchange(attacker, holder, STORE, [announce], DEFAULT_TIMEOUT + 5000, true).catch((err: Error) => err))
       }
     }
-    await new Promise(resolve => setTimeout(resolve, 500)) // every stall has announced its frame
+    // wait until the stalls hold what they can: half the node's request budget at least
+    const until = Date.now() + 4000
+    while (holder.limiter.stats().inflightBytes < DEFAULT_LIMITS.maxInflightBytes / 2 && Date.now() < until) {
+      await new Promise(resolve => setTimeout(resolve, 20))
+    }
     const stats = holder.limiter.stats()
     console.log('while stalled:', stats)
-    expect(stats.inflightBytes).toBeGreaterThan(0)
+    expect(stats.inflightBytes).toBeGreaterThanOrEqual(DEFAULT_LIMITS.maxInflightBytes / 2)
 
     const { shards } = honest.node.services
     const peer = holder.node.peerId
