@@ -100,17 +100,51 @@ export function stepAfterError (err: unknown, kind: LinkKind, during: 'password'
 
 export type PreviewKind = 'image' | 'video' | 'audio' | 'pdf' | 'text'
 
+/** How a file is previewed: its kind, and the type its preview Blob is given. */
+export interface Preview {
+  readonly kind: PreviewKind
+  /** a constant of PREVIEW_TYPES, never the string a manifest carried */
+  readonly type: string
+}
+
+/**
+ * The only types previewed, matched exactly (case, parameters and all).
+ * A manifest's type is chosen by whoever stored the file: under the Fetch
+ * rules a type such as `application/pdf;x=,text/html` is read as text/html,
+ * and SVG, HTML, XHTML and XML documents run script. So no prefix rule, no
+ * parameters, no normalising: a type is in this table or not previewed, and
+ * the preview Blob gets the table's own string.
+ */
+const PREVIEW_TYPES: ReadonlyMap<string, Preview> = new Map(([
+  ['image/png', 'image'],
+  ['image/jpeg', 'image'],
+  ['image/gif', 'image'],
+  ['image/webp', 'image'],
+  ['image/avif', 'image'],
+  ['video/mp4', 'video'],
+  ['video/webm', 'video'],
+  ['video/ogg', 'video'],
+  ['audio/mpeg', 'audio'],
+  ['audio/ogg', 'audio'],
+  ['audio/wav', 'audio'],
+  ['audio/x-wav', 'audio'],
+  ['audio/webm', 'audio'],
+  ['audio/flac', 'audio'],
+  ['audio/mp4', 'audio'],
+  ['audio/aac', 'audio'],
+  ['application/pdf', 'pdf'],
+  // read as characters into a <pre>, never loaded as a document
+  ['text/plain', 'text'],
+  ['text/markdown', 'text'],
+  ['text/csv', 'text'],
+  ['application/json', 'text']
+] as const).map(([type, kind]) => [type, Object.freeze({ kind, type })]))
+
 /** previews are read whole into memory: only under this size */
 export const PREVIEW_LIMIT = 50 * 1024 * 1024
 
 /** How a file of this type and size can be shown in the page, if at all. */
-export function previewKind (type: string, size: number): PreviewKind | undefined {
-  if (!(size < PREVIEW_LIMIT)) return undefined
-  const t = type.toLowerCase().split(';')[0]?.trim() ?? ''
-  if (t.startsWith('image/')) return 'image'
-  if (t.startsWith('video/')) return 'video'
-  if (t.startsWith('audio/')) return 'audio'
-  if (t === 'application/pdf') return 'pdf'
-  if (t.startsWith('text/') || t === 'application/json' || t === 'application/xml') return 'text'
-  return undefined
+export function previewOf (type: string, size: number): Preview | undefined {
+  if (typeof type !== 'string' || !(size < PREVIEW_LIMIT)) return undefined
+  return PREVIEW_TYPES.get(type)
 }

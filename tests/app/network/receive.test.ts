@@ -1,6 +1,6 @@
 /** The receive view's steps: reading the link, joining, and what each typed error leads to. */
 import { describe, expect, it } from 'vitest'
-import { firstStep, GONE_MESSAGE, messageOf, previewKind, readLink, stepAfterError, PREVIEW_LIMIT } from '../../../src/app/network/receive.ts'
+import { firstStep, GONE_MESSAGE, messageOf, previewOf, readLink, stepAfterError, PREVIEW_LIMIT } from '../../../src/app/network/receive.ts'
 import { makeSealedShareLink, makeShareLink } from '../../../src/app/runtime/share-link.ts'
 import { manifestCid } from '../../../src/core/manifest.ts'
 import { initBlake3 } from '../../../src/core/hash.ts'
@@ -17,7 +17,7 @@ const origin = 'http://127.0.0.1:8080'
 describe('readLink', () => {
   it('tells the three forms apart', async () => {
     expect(readLink(await makeShareLink(origin, { key, fileKey }))).toMatchObject({ kind: 'open', link: { key, fileKey } })
-    expect(readLink(await makeShareLink(origin, { key, fileKey }, 'pw'))).toMatchObject({ kind: 'password', link: { key } })
+    expect(readLink(await makeShareLink(origin, { key, fileKey }, 'pw', { allowWeak: true }))).toMatchObject({ kind: 'password', link: { key } })
     expect(readLink(makeSealedShareLink(origin, key, new Uint8Array([1, 2, 3])))).toMatchObject({ kind: 'sealed', link: { key } })
   })
 
@@ -85,21 +85,42 @@ describe('stepAfterError', () => {
   })
 })
 
-describe('previewKind', () => {
+describe('previewOf', () => {
   it('previews images, video, audio, PDF and text under 50 MB', () => {
-    expect(previewKind('image/png', 10)).toBe('image')
-    expect(previewKind('video/mp4', 10)).toBe('video')
-    expect(previewKind('audio/ogg', 10)).toBe('audio')
-    expect(previewKind('application/pdf', 10)).toBe('pdf')
-    expect(previewKind('text/plain; charset=utf-8', 10)).toBe('text')
-    expect(previewKind('application/json', 10)).toBe('text')
-    expect(previewKind('Image/JPEG', 10)).toBe('image')
+    expect(previewOf('image/png', 10)).toEqual({ kind: 'image', type: 'image/png' })
+    expect(previewOf('image/jpeg', 10)).toEqual({ kind: 'image', type: 'image/jpeg' })
+    expect(previewOf('video/mp4', 10)).toEqual({ kind: 'video', type: 'video/mp4' })
+    expect(previewOf('audio/ogg', 10)).toEqual({ kind: 'audio', type: 'audio/ogg' })
+    expect(previewOf('application/pdf', 10)).toEqual({ kind: 'pdf', type: 'application/pdf' })
+    expect(previewOf('text/plain', 10)).toEqual({ kind: 'text', type: 'text/plain' })
+    expect(previewOf('application/json', 10)).toEqual({ kind: 'text', type: 'application/json' })
   })
 
   it('offers nothing for other types or large files', () => {
-    expect(previewKind('application/zip', 10)).toBeUndefined()
-    expect(previewKind('', 10)).toBeUndefined()
-    expect(previewKind('image/png', PREVIEW_LIMIT)).toBeUndefined()
-    expect(previewKind('image/png', PREVIEW_LIMIT - 1)).toBe('image')
+    expect(previewOf('application/zip', 10)).toBeUndefined()
+    expect(previewOf('', 10)).toBeUndefined()
+    expect(previewOf('image/png', PREVIEW_LIMIT)).toBeUndefined()
+    expect(previewOf('image/png', PREVIEW_LIMIT - 1)).toMatchObject({ kind: 'image' })
+  })
+
+  it('matches types exactly: no active document type, no parameters, commas, case or whitespace', () => {
+    const tricks = [
+      'image/svg+xml', 'text/html', 'application/xhtml+xml', 'text/xml', 'application/xml', 'text/xsl', 'application/rdf+xml',
+      'application/pdf;x=,text/html', 'application/pdf,text/html', 'image/png,text/html', 'text/plain,text/html',
+      'application/pdf; charset=utf-8', 'text/plain;charset=utf-8', 'image/png;', 'image/png ;x=y',
+      'Application/PDF', 'IMAGE/PNG', 'Text/Plain', ' image/png', 'image/png ', 'image/png\t', 'image/png\n',
+      'image/png\u0000', 'image /png', 'image/ png', 'image/*', '*/*', 'image/', 'image', 'multipart/x-mixed-replace;boundary=x',
+      'multipart/mixed', 'text/html;image/png', 'image/png\u200b', 'ｉmage/png', 'image/svg+xml;x=image/png', 'video/mp4,text/html',
+      'constructor', '__proto__', 'toString'
+    ]
+    for (const type of tricks) expect(previewOf(type, 10), JSON.stringify(type)).toBeUndefined()
+  })
+
+  it('names the preview blob\'s type from its own table, frozen', () => {
+    const preview = previewOf('image/webp', 10)
+    expect(Object.isFrozen(preview)).toBe(true)
+    expect(preview?.type).toBe('image/webp')
+    // never a non-string, whatever a caller passes
+    expect(previewOf(42 as unknown as string, 10)).toBeUndefined()
   })
 })
