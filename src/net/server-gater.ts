@@ -85,7 +85,11 @@ export class ServerGater {
     if (node === undefined || this.policy.isTrusted(id)) return false
     const source = this.policy.source(remoteAddr, id)
     if (source.startsWith('peer:')) return false
-    const open = node.getConnections().filter(c => this.policy.source(c.remoteAddr, c.remotePeer.toString()) === source).length
+    // the process's own peers neither count against an address nor are counted
+    const open = node.getConnections().filter(c => {
+      const other = c.remotePeer.toString()
+      return !this.policy.isTrusted(other) && this.policy.source(c.remoteAddr, other) === source
+    }).length
     return open >= this.limits.connectionsPerAddress
   }
 

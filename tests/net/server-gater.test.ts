@@ -142,6 +142,12 @@ describe('ServerGater connections', () => {
     const g = new ServerGater(policy, { connectionsPerAddress: 2 })
     g.bind(f.node)
     const deny = async (peer: PeerId, addr: string): Promise<boolean> => await g.gater().denyInboundEncryptedConnection!(peer, { remoteAddr: multiaddr(addr) } as never)
+    // the process's own peers on that address do not use up its share
+    for (let i = 0; i < 3; i++) {
+      const own = await newPeer()
+      policy.trustPeer(own.toString())
+      f.connect(own, '/ip4/1.2.3.4/tcp/1/ws')
+    }
     for (let i = 0; i < 2; i++) {
       const p = await newPeer()
       expect(await deny(p, '/ip4/1.2.3.4/tcp/1/ws')).toBe(false)

@@ -159,6 +159,18 @@ describe('index records on a DHT server', () => {
   })
 })
 
+describe('other records on a DHT server', () => {
+  it('refuses public-key records (DataMesh peer ids carry their keys): nobody fills a server with them', async () => {
+    const srv = await server('pk')
+    const { dht } = await hostile(srv)
+    const key = await generateKeyPair('Ed25519')
+    const { publicKeyToProtobuf } = await import('@libp2p/crypto/keys')
+    const pkKey = new Uint8Array([...new TextEncoder().encode('/pk/'), ...key.publicKey.toMultihash().bytes])
+    expect(await put(dht, pkKey, publicKeyToProtobuf(key.publicKey))).toBe(false)
+    expect(dhtStoreOf(srv)!.records.size).toBe(0)
+  })
+})
+
 describe('fair shares of a DHT server', () => {
   it('charges each record to the peer that sent it (the sender context reaches the datastore)', async () => {
     const srv = await server('charge')

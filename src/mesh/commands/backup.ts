@@ -14,7 +14,7 @@
  */
 import { InsufficientPeersError } from '../../core/errors.ts'
 import { initBlake3, parseShardCid, shardCid } from '../../core/hash.ts'
-import { indexRecordKey, signIndexRecord, INDEX_RECORD_LIFETIME_MS, INDEX_RECORD_MAX_HINTS, type IndexPointer } from '../../net/index-record.ts'
+import { indexRecordKey, signIndexRecord, INDEX_RECORD_LIFETIME_MS, INDEX_RECORD_MAX_HINTS } from '../../net/index-record.ts'
 import { encodeBackup } from '../backup.ts'
 import type { MeshContext } from '../context.ts'
 import { newPlacementState, replicate } from '../placement.ts'
