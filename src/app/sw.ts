@@ -4,16 +4,19 @@
  * - precaches the built app shell (HTML, JS, CSS, wasm, workers, icons, the
  *   manifest) and serves it cache-first, so the app opens offline;
  * - answers navigations with the cached index.html (the app routes by hash);
+ * - sets today's security headers on everything it answers from the cache
+ *   (pwa/secure-response.ts), whatever they were when it was cached;
  * - never touches the relay's live endpoints (pwa/routes.ts);
  * - answers streamed downloads from pages' streams (pwa/download-protocol.ts);
  * - claims open pages on first install; a new version waits until the page
  *   asks it to take over (SKIP_WAITING from workbox-window).
  */
-import { cleanupOutdatedCaches, createHandlerBoundToURL, precacheAndRoute, type PrecacheEntry } from 'workbox-precaching'
+import { addPlugins, cleanupOutdatedCaches, createHandlerBoundToURL, precacheAndRoute, type PrecacheEntry } from 'workbox-precaching'
 import { NavigationRoute, registerRoute } from 'workbox-routing'
 import { clientsClaim } from 'workbox-core'
 import { DownloadRegistry } from './pwa/download-registry.ts'
 import { isLive, NAVIGATION_DENYLIST } from './pwa/routes.ts'
+import { withSecurityHeaders } from './pwa/secure-response.ts'
 
 /** the parts of ServiceWorkerGlobalScope this worker uses (the DOM lib has no worker types) */
 interface ExtendableEvent extends Event {
@@ -65,6 +68,7 @@ scope.addEventListener('message', event => {
 
 clientsClaim()
 cleanupOutdatedCaches()
+addPlugins([{ cachedResponseWillBeUsed: async ({ cachedResponse }) => cachedResponse === undefined ? undefined : withSecurityHeaders(cachedResponse) }])
 // written out as `self.__WB_MANIFEST`: the build replaces exactly that text
 precacheAndRoute((self as unknown as WorkerScope).__WB_MANIFEST)
 registerRoute(new NavigationRoute(createHandlerBoundToURL('index.html'), { denylist: NAVIGATION_DENYLIST }))

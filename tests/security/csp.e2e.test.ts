@@ -4,8 +4,9 @@
  * their wasm), a share link with a QR code and a password (Argon2id in its
  * worker), the receive view's preview and download (the service worker),
  * the console, network and settings views, lock and unlock, a reload served
- * by the service worker. Not one `securitypolicyviolation` may fire, in any
- * page, frame or worker; a control page shows the listener does hear one.
+ * by the service worker (also from a shell cached without the headers, which
+ * gets today's). Not one `securitypolicyviolation` may fire, in any page,
+ * frame or worker; a control page shows the listener does hear one.
  *
  * The same walk then looks at the files view on a phone (360 x 740): the
  * filters panel starts closed, closes when a wide window narrows, and the
@@ -14,6 +15,7 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest'
 import type { BrowserContext, Page } from 'playwright-core'
 import { startHarness, type Harness } from '../e2e/harness.ts'
+import { CONTENT_SECURITY_POLICY } from '../../relay/http.ts'
 
 const PASSWORD = 'plum orchard lantern 42 quietly'
 const LINK_PASSWORD = 'velvet-quarry-7-lantern-obtuse'
@@ -161,6 +163,31 @@ describe('the app under its Content-Security-Policy', () => {
     await page.getByTestId('unlock-password').press('Enter')
     await page.getByTestId('nav-files').click()
     await expect.poll(async () => await page.locator('[data-testid="file-row"]').count(), { timeout: 30_000 }).toBe(files.length)
+  })
+
+  it('a shell cached without the headers is served with today\'s', async () => {
+    const replaced = await page.evaluate(async () => {
+      for (const name of await caches.keys()) {
+        if (!name.includes('precache')) continue
+        const cache = await caches.open(name)
+        for (const request of await cache.keys()) {
+          if (new URL(request.url).pathname !== '/index.html') continue
+          const old = await cache.match(request)
+          // as an earlier version cached it: the same bytes, none of the security headers
+          await cache.put(request, new Response(await old?.text(), { headers: { 'content-type': 'text/html' } }))
+          return true
+        }
+      }
+      return false
+    })
+    expect(replaced).toBe(true)
+    const response = await page.reload()
+    expect(response?.fromServiceWorker()).toBe(true)
+    expect(response?.headers()['content-security-policy']).toBe(CONTENT_SECURITY_POLICY)
+    expect(response?.headers()['x-content-type-options']).toBe('nosniff')
+    await page.getByTestId('unlock-password').fill(PASSWORD)
+    await page.getByTestId('unlock-password').press('Enter')
+    await page.getByTestId('storage-stats').waitFor({ timeout: 30_000 })
   })
 
   it('heard no violation anywhere', () => {
