@@ -46,7 +46,7 @@ export class Runtime {
 
   /** Use an unlocked key as the mesh's owner key. */
   adopt (key: UnlockedKey): void {
-    this.#mesh = this.#createMesh({ signer: key.signer, x25519Public: key.publicKey.x25519, open: async (envelope) => await key.open(envelope) }, true)
+    this.#mesh = this.#createMesh({ signer: key.signer, x25519Public: key.publicKey.x25519, open: async (envelope, options) => await key.open(envelope, options) }, true)
     this.#owner = true
     this.#changed()
   }
