@@ -6,6 +6,7 @@
  * through `app.api` only.
  */
 import type { ApiFile, DataMeshApi, Health } from './runtime/api.ts'
+import { Coalescer } from '../core/coalesce.ts'
 
 export type Phase = 'starting' | 'failed' | 'setup' | 'locked' | 'ready'
 /** the network, which joins alongside: views work on local things meanwhile */
@@ -79,30 +80,20 @@ export class AppState {
     else this.files = []
   }
 
-  #listing?: Promise<void>
-  #listAgain = false
+  /** one read at a time, and one more if something changed meanwhile (a burst of puts is not a burst of reads) */
+  readonly #listing = new Coalescer(async () => {
+    if (this.phase !== 'ready') return
+    try {
+      this.files = await this.api.list()
+    } catch (err) {
+      this.error(err)
+    }
+  })
 
-  /** Re-read the file list: one read at a time, and one more if something changed meanwhile (a burst of puts is not a burst of reads). */
+  /** Re-read the file list. */
   async refreshFiles (): Promise<void> {
     if (this.phase !== 'ready') return
-    if (this.#listing !== undefined) {
-      this.#listAgain = true
-      await this.#listing
-      return
-    }
-    this.#listing = (async () => {
-      try {
-        do {
-          this.#listAgain = false
-          this.files = await this.api.list()
-        } while (this.#listAgain && this.phase === 'ready')
-      } catch (err) {
-        this.error(err)
-      } finally {
-        this.#listing = undefined
-      }
-    })()
-    await this.#listing
+    await this.#listing.run()
   }
 
   async refreshHealth (): Promise<void> {

@@ -3,10 +3,10 @@
  * re-read) whose latest run covers every request made before it started.
  *
  * `run()` resolves with the result of a run that began after the call (so
- * whatever the caller changed before calling is included). Calls made while
- * a run is going share the single run that starts after it; calls made
- * while that one waits get the same promise. A failed run rejects the
- * calls that shared it and does not stop the next.
+ * whatever the caller changed before calling is included). Calls made
+ * before a run starts (it starts a microtask later) share it; calls made
+ * while a run is going share the single run that starts after it. A failed
+ * run rejects the calls that shared it and does not stop the next.
  */
 export class Coalescer<T> {
   readonly #task: () => Promise<T>
@@ -17,10 +17,10 @@ export class Coalescer<T> {
     this.#task = task
   }
 
-  /** a run is going (or about to start) */
+  /** a run is going */
   get running (): boolean { return this.#running !== undefined }
 
-  /** a run waits for the current one to end */
+  /** a run waits to start (for the current one to end, or for the next microtask) */
   get waiting (): boolean { return this.#waiting !== undefined }
 
   run (): Promise<T> {
@@ -36,8 +36,7 @@ export class Coalescer<T> {
         if (this.#running === current) this.#running = undefined
       }
     })
-    if (previous === undefined) this.#running = current
-    else this.#waiting = current
+    this.#waiting = current
     return current
   }
 

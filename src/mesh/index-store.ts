@@ -24,6 +24,7 @@
  * sorted until the next change.
  */
 import { concatBytes } from '../core/bytes.ts'
+import { Coalescer } from '../core/coalesce.ts'
 import { decodeCborMap, encodeCbor, RecordReader } from '../core/cbor.ts'
 import { AlreadyExistsError, MalformedDataError } from '../core/errors.ts'
 import { MANIFEST_LIMITS, parseFileKey } from '../core/manifest.ts'
@@ -170,8 +171,7 @@ export class FileIndex {
   #backup?: BackupState
   #loading?: Promise<void>
   /** the save being written, and the one waiting to start (it will hold every change made before it starts) */
-  #writing?: Promise<void>
-  #queued?: Promise<void>
+  readonly #saving = new Coalescer(async () => { await this.#write() })
   /** changes made and not yet written, oldest first */
   #unsaved: Change[] = []
   /** where the change being made records its undo steps */
@@ -317,28 +317,22 @@ export class FileIndex {
    * When the write fails, the changes it carried are undone (see #rollBack).
    */
   async save (): Promise<void> {
-    if (this.#queued !== undefined) return await this.#queued
-    const previous = this.#writing ?? Promise.resolve()
-    const run: Promise<void> = previous.catch(() => {}).then(async () => {
-      // from here on, a change needs the save after this one; this one carries every change made so far
-      this.#queued = undefined
-      this.#writing = run
-      const carried = this.#unsaved.length
-      const held = [...this.#byKey.values()]
-      try {
-        await this.#storage.save(this.#encode(held.map(encoded)))
-        this.#saves++
-        this.#unsaved.splice(0, carried)
-        this.#saved = held
-      } catch (err) {
-        this.#rollBack(carried)
-        throw err
-      } finally {
-        if (this.#writing === run) this.#writing = undefined
-      }
-    })
-    this.#queued = run
-    await run
+    await this.#saving.run()
+  }
+
+  /** One save (src/core/coalesce.ts runs one at a time): it carries every change made before it started. */
+  async #write (): Promise<void> {
+    const carried = this.#unsaved.length
+    const held = [...this.#byKey.values()]
+    try {
+      await this.#storage.save(this.#encode(held.map(encoded)))
+      this.#saves++
+      this.#unsaved.splice(0, carried)
+      this.#saved = held
+    } catch (err) {
+      this.#rollBack(carried)
+      throw err
+    }
   }
 
   /** The stored form of the current state. */

@@ -24,13 +24,27 @@ describe('Coalescer', () => {
     const c = new Coalescer(task)
     state.value = 1
     const p = c.run()
+    expect(c.waiting).toBe(true) // it starts a microtask later
+    await tick()
     expect(c.running).toBe(true)
     expect(c.waiting).toBe(false)
-    await tick()
     expect(runs).toHaveLength(1)
     runs[0]?.resolve()
     expect(await p).toBe(1)
     expect(c.running).toBe(false)
+  })
+
+  it('calls made before a run starts share it', async () => {
+    const { task, runs, state } = gated()
+    const c = new Coalescer(task)
+    const first = c.run()
+    state.value = 1
+    expect(c.run()).toBe(first)
+    await tick()
+    runs[0]?.resolve()
+    expect(await first).toBe(1)
+    await tick()
+    expect(runs).toHaveLength(1)
   })
 
   it('calls made during a run share one run after it, which sees their changes', async () => {
@@ -61,8 +75,8 @@ describe('Coalescer', () => {
     const { task, runs, state } = gated()
     const c = new Coalescer(task)
     void c.run()
-    const second = c.run()
     await tick()
+    const second = c.run()
     runs[0]?.resolve()
     await tick()
     expect(runs).toHaveLength(2) // the second is running now
@@ -79,8 +93,8 @@ describe('Coalescer', () => {
     const { task, runs } = gated()
     const c = new Coalescer(task)
     const first = c.run()
-    const second = c.run()
     await tick()
+    const second = c.run()
     runs[0]?.reject(new Error('disk full'))
     await expect(first).rejects.toThrow('disk full')
     await tick()
@@ -92,6 +106,7 @@ describe('Coalescer', () => {
     const { task, runs } = gated()
     const c = new Coalescer(task)
     c.run().catch(() => {})
+    await tick()
     void c.run()
     let idle = false
     const done = c.idle().then(() => { idle = true })
