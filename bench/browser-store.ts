@@ -54,7 +54,7 @@ async function keystoreFigures (runs: number): Promise<Record<string, Figure>> {
     return { 'keystore.unlock.ms': await duration(runs, async () => { keystore.lock(); await keystore.unlock(password) }) }
   } finally {
     keystore.lock()
-    await vault.close?.()
+    vault.close()
     indexedDB.deleteDatabase(name)
   }
 }

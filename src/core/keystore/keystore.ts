@@ -15,7 +15,7 @@
  *   the same vault are detected (a record sealed under another salt) and the
  *   keystore locks itself rather than mixing passwords.
  */
-import { AlreadyExistsError, InvalidParametersError, LockedError, NotFoundError, throwIfAborted } from '../errors.ts'
+import { AlreadyExistsError, LockedError, NotFoundError, throwIfAborted } from '../errors.ts'
 import { equalBytes, wipe } from '../bytes.ts'
 import { generateIdentity, identityFromSecretKeys, publicIdentity, wipeIdentity, type Identity, type PublicIdentity } from '../keys/identity.ts'
 import { decodePublicIdentity, encodePublicIdentity, formatPublicIdentity } from '../keys/public-key.ts'

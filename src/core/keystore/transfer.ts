@@ -4,7 +4,7 @@
  * (or `allowWeak`); import re-seals every key under the keystore's password
  * and writes them in one batch.
  */
-import { AlreadyExistsError, InvalidParametersError, NotFoundError, throwIfAborted } from '../errors.ts'
+import { AlreadyExistsError, NotFoundError, throwIfAborted } from '../errors.ts'
 import { equalBytes } from '../bytes.ts'
 import { publicIdentity, wipeIdentity } from '../keys/identity.ts'
 import { encodePublicIdentity } from '../keys/public-key.ts'

@@ -111,8 +111,6 @@ export function shardLimits (op: ShardOp, maxShardSize: number): ShardLimits {
   }
 }
 
-const WHAT = 'shard request'
-
 /** The request's map as it goes on the wire; the operation is its protocol id. */
 export function encodeShardRequest (request: ShardRequest): Uint8Array {
   switch (request.op) {
