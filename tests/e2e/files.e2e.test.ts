@@ -114,7 +114,9 @@ describe('files across tabs', () => {
 
   it('restores the file list in a fresh browser from exported keys', async () => {
     // no explicit backup: the tab backed its index up by itself after the put
-    const exported = await a.evaluate(async () => Array.from(await window.datamesh.exportKeys('export passphrase 2026')))
+    // the keystore password is asked again: a wrong one exports nothing
+    expect(await a.evaluate(async () => await window.datamesh.exportKeys('not it', 'export passphrase 2026').then(() => 'exported', (e: Error) => e.name))).toBe('BadPasswordError')
+    const exported = await a.evaluate(async () => Array.from(await window.datamesh.exportKeys('correct horse battery staple', 'export passphrase 2026')))
     const fresh = await h.openTab()
     await fresh.evaluate(async (bytes) => {
       await window.datamesh.setup({ password: 'new device passphrase 1', importKeys: { data: Uint8Array.from(bytes), password: 'export passphrase 2026' } })
