@@ -2,7 +2,10 @@
  * The tab's runtime: the joined network, the keys and the mesh facade.
  * Until the owner's keys are unlocked the mesh runs under a throwaway
  * identity, enough to read shared files; setup or unlock swaps in the
- * owner's keys and the persisted index.
+ * owner's keys and the persisted index. While the owner's keys are
+ * unlocked an IndexKeeper syncs the file list with the mesh (at once, then
+ * hourly: merging what other devices published, republishing the record
+ * long before it expires).
  */
 import { generateIdentity } from '../../core/keys/index.ts'
 import { createMesh, meshKeysFromIdentity, type Mesh, type MeshKeys } from '../../mesh/index.ts'
@@ -11,6 +14,8 @@ import { idbBytesStorage } from '../../store/bytes-idb.ts'
 import type { UnlockedKey } from '../../core/keystore/index.ts'
 import type { JoinedNetwork } from './network.ts'
 import { TabKeys } from './keys.ts'
+import { IndexKeeper } from '../../mesh/index-keeper.ts'
+import type { SyncResult } from '../../mesh/index.ts'
 
 export class Runtime {
   readonly net: JoinedNetwork
@@ -19,6 +24,7 @@ export class Runtime {
   #mesh: Mesh
   #owner = false
   #codec = new WorkerPoolCodec()
+  #keeper?: IndexKeeper<SyncResult>
 
   constructor (net: JoinedNetwork, keys: TabKeys, namespace: string) {
     this.net = net
@@ -48,7 +54,17 @@ export class Runtime {
   adopt (key: UnlockedKey): void {
     this.#mesh = this.#createMesh({ signer: key.signer, x25519Public: key.publicKey.x25519, open: async (envelope, options) => await key.open(envelope, options) }, true)
     this.#owner = true
+    this.#keep()
     this.#changed()
+  }
+
+  /** Keep the current owner's file list synced with the mesh (none while locked). */
+  #keep (): void {
+    this.#keeper?.stop()
+    this.#keeper = undefined
+    if (!this.#owner) return
+    const mesh = this.#mesh
+    this.#keeper = new IndexKeeper({ sync: async () => await mesh.syncIndex() }).start()
   }
 
   readonly #listeners = new Set<() => void>()
@@ -66,10 +82,12 @@ export class Runtime {
     this.keys.lock()
     this.#mesh = this.#createMesh(meshKeysFromIdentity(generateIdentity()), false)
     this.#owner = false
+    this.#keep()
     this.#changed()
   }
 
   async stop (): Promise<void> {
+    this.#keeper?.stop()
     this.#codec.close()
     await this.net.stop()
   }
