@@ -6,7 +6,7 @@
  * nothing, a rule that stopped running or an allowance that crept in fails
  * this test instead of passing silently.
  */
-import { relative, dirname } from 'node:path'
+import { dirname, join, relative } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { ESLint } from 'eslint'
 import { beforeAll, describe, expect, it } from 'vitest'
@@ -49,7 +49,7 @@ const probe = (part: Part): string => part === 'relay' || part === 'tests' || pa
 let eslint: ESLint
 
 async function lint (file: string, code: string): Promise<Array<{ ruleId: string | null, message: string }>> {
-  const [result] = await eslint.lintText(code, { filePath: `${root}/${file}` })
+  const [result] = await eslint.lintText(code, { filePath: join(root, file) })
   return result?.messages.map(m => ({ ruleId: m.ruleId, message: m.message })) ?? []
 }
 
@@ -120,7 +120,7 @@ describe('typed rules (eslint.config.js)', () => {
       ignore: false,
       overrideConfig: { files: ['**/*.ts'], languageOptions: { parserOptions: { projectService: false, project: 'tests/lint/fixtures/tsconfig.json', tsconfigRootDir: root } } }
     })
-    const results = await eslint.lintFiles([`${root}/tests/lint/fixtures/floating-promise.ts`])
+    const results = await eslint.lintFiles([join(root, 'tests/lint/fixtures/floating-promise.ts')])
     expect(results[0]?.messages.map(m => m.ruleId)).toEqual(['@typescript-eslint/no-floating-promises'])
   })
 })
