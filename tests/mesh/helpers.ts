@@ -71,13 +71,13 @@ export async function dial (node: Libp2p<Record<string, unknown>>, address: stri
   }
 }
 
-export interface TestOwner {
-  identity: Identity
 /** The label storage peer `peerId` keeps `identity`'s shards under: the owner's key for that holder (src/core/keys/holder-key.ts). */
 export function ownerLabelOn (identity: Identity, peerId: string): string {
   return ownerId(holderPublicKey(identity.ed25519.secretKey, peerIdFromString(peerId).toMultihash().bytes))
 }
 
+export interface TestOwner {
+  identity: Identity
   mesh: Mesh
 }
 
