@@ -11,6 +11,9 @@
  * | --storage-peers       | STORAGE_PEERS          | 6 (0 = pure relay) |
  * | --storage-quota       | STORAGE_QUOTA          | 1 GiB per storage peer |
  * | --owner-quota         | OWNER_QUOTA            | 256 MiB per owner per storage peer |
+ * | --new-owners-per-peer | NEW_OWNERS_PER_PEER    | 4 new owner keys one peer id may open on a storage peer per period |
+ * | --new-owners-per-address | NEW_OWNERS_PER_ADDRESS | 16 new owner keys one remote address may open per period |
+ * | --new-owners-period   | NEW_OWNERS_PERIOD      | 3600000 ms (one hour) |
  * | --provide-rate        | PROVIDE_RATE           | 4 DHT provider announcements per second, all storage peers together (0 = none) |
  * | --data-dir            | DATA_DIR               | ./.data            |
  * | --max-reservations    | RELAY_MAX_RESERVATIONS | 128                |
@@ -24,6 +27,7 @@
 import { parseArgs } from 'node:util'
 import { resolve } from 'node:path'
 import { isLevel, type Level } from './log.ts'
+import { DEFAULT_OWNER_ADMISSION, type OwnerAdmissionInit } from '../src/net/shard/admission.ts'
 
 export interface RelayConfig {
   port: number
@@ -33,6 +37,8 @@ export interface RelayConfig {
   storagePeers: number
   storageQuota: number
   ownerQuota: number
+  /** new owner keys a storage peer takes per peer id and per remote address (src/net/shard/admission.ts); private addresses as `countPrivateAddresses` says */
+  ownerAdmission: Pick<OwnerAdmissionInit, 'perPeer' | 'perAddress' | 'periodMs'>
   /** DHT provider announcements the storage peers start per second, together */
   provideRate: number
   dataDir: string
@@ -85,6 +91,9 @@ export function loadConfig (argv: string[] = process.argv.slice(2), env: NodeJS.
       'storage-peers': { type: 'string' },
       'storage-quota': { type: 'string' },
       'owner-quota': { type: 'string' },
+      'new-owners-per-peer': { type: 'string' },
+      'new-owners-per-address': { type: 'string' },
+      'new-owners-period': { type: 'string' },
       'provide-rate': { type: 'string' },
       'data-dir': { type: 'string' },
       'max-reservations': { type: 'string' },
@@ -119,6 +128,11 @@ export function loadConfig (argv: string[] = process.argv.slice(2), env: NodeJS.
     storagePeers: int('storage peers', values['storage-peers'] ?? env.STORAGE_PEERS, 6),
     storageQuota: int('storage quota', values['storage-quota'] ?? env.STORAGE_QUOTA, GiB),
     ownerQuota: int('owner quota', values['owner-quota'] ?? env.OWNER_QUOTA, 256 * MiB),
+    ownerAdmission: {
+      perPeer: int('new owners per peer', values['new-owners-per-peer'] ?? env.NEW_OWNERS_PER_PEER, DEFAULT_OWNER_ADMISSION.perPeer),
+      perAddress: int('new owners per address', values['new-owners-per-address'] ?? env.NEW_OWNERS_PER_ADDRESS, DEFAULT_OWNER_ADMISSION.perAddress),
+      periodMs: int('new owners period', values['new-owners-period'] ?? env.NEW_OWNERS_PERIOD, DEFAULT_OWNER_ADMISSION.periodMs, 1000)
+    },
     provideRate: int('provide rate', values['provide-rate'] ?? env.PROVIDE_RATE, DEFAULT_PROVIDE_RATE),
     dataDir: resolve(values['data-dir'] ?? env.DATA_DIR ?? '.data'),
     maxReservations: int('max reservations', values['max-reservations'] ?? env.RELAY_MAX_RESERVATIONS, 128, 1),

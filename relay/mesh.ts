@@ -67,6 +67,7 @@ export async function startMesh (config: RelayConfig, log: Logger): Promise<Runn
   for (let i = 0; i < config.storagePeers; i++) {
     storage.push(await startStoragePeer({
       index: i, dataDir: config.dataDir, host: config.host, quota: config.storageQuota, ownerQuota: config.ownerQuota,
+      ownerAdmission: config.ownerAdmission,
       bootstrap, allowPrivateAddresses, logger: log.child({ component: `storage-${i}` }), announcements
     }))
   }

@@ -4,6 +4,9 @@
  * browsers over WebSockets, and kept connected to the relays. It announces
  * every shard it newly keeps in the DHT through an announce queue
  * (src/net/announce-queue.ts), never while the store waits for its answer.
+ * It keeps at most `ownerQuota` (charged bytes) for one owner key and takes
+ * only a few new owner keys per peer id and remote address per period
+ * (`ownerAdmission`, src/net/shard/admission.ts).
  */
 import { join } from 'node:path'
 import type { Libp2p } from 'libp2p'
@@ -18,6 +21,7 @@ import type { ShardStore } from '../src/store/types.ts'
 import { dataMeshServices } from '../src/net/services.ts'
 import { AnnounceQueue, announcer } from '../src/net/announce-queue.ts'
 import type { Logger } from './log.ts'
+import type { OwnerAdmissionInit } from '../src/net/shard/admission.ts'
 
 export interface StoragePeerInit {
   index: number
@@ -25,6 +29,8 @@ export interface StoragePeerInit {
   host: string
   quota: number
   ownerQuota: number
+  /** new owner keys taken per peer id and per remote address (default: src/net/shard/admission.ts) */
+  ownerAdmission?: Partial<OwnerAdmissionInit>
   bootstrap: BootstrapPeer[]
   allowPrivateAddresses: boolean
   logger: Logger
@@ -52,7 +58,13 @@ export async function startStoragePeer (init: StoragePeerInit): Promise<StorageP
     listen: [`/ip4/${init.host}/tcp/0/ws`],
     allowPrivateAddresses: init.allowPrivateAddresses,
     // holders announce what they keep, so readers find shards by id even after repair moved them
-    services: dataMeshServices({ store, nodeType: 'storage', perOwnerQuota: init.ownerQuota, onStored: id => { announce?.(id) } })
+    services: dataMeshServices({
+      store,
+      nodeType: 'storage',
+      perOwnerQuota: init.ownerQuota,
+      ...(init.ownerAdmission !== undefined ? { admission: init.ownerAdmission } : {}),
+      onStored: id => { announce?.(id) }
+    })
   })
   announce = announcer(node, queue)
   const peerId = node.peerId.toString()

@@ -5,6 +5,7 @@
  * so a peer is limited and scored once across all three.
  */
 import { shardProtocol, type ShardHooks } from './shard/index.ts'
+import type { OwnerAdmissionInit } from './shard/admission.ts'
 import { infoProtocol } from './info/index.ts'
 import { PeerLimiter } from './limits.ts'
 import { bandwidth } from './bandwidth/index.ts'
@@ -17,6 +18,8 @@ export interface DataMeshServicesInit extends ShardHooks {
   store?: ShardStore
   /** most bytes one owner may keep on this node */
   perOwnerQuota?: number
+  /** how many new owner keys one peer and one address may open here per period (shard/admission.ts) */
+  admission?: Partial<OwnerAdmissionInit>
 }
 
 export function dataMeshServices (init: DataMeshServicesInit): Record<string, (components: any) => unknown> {

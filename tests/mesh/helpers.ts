@@ -34,7 +34,9 @@ export interface TestNet {
 export async function startTestNet (options: { storagePeers?: number, clients?: number, ownerQuota?: number } = {}): Promise<TestNet> {
   await initBlake3()
   const dir = await mkdtemp(join(tmpdir(), 'datamesh-mesh-'))
-  const args = ['--port', '0', '--relay-port', '0', '--data-dir', dir, '--storage-peers', String(options.storagePeers ?? 6), '--dist', join(dir, 'no-dist')]
+  const args = ['--port', '0', '--relay-port', '0', '--data-dir', dir, '--storage-peers', String(options.storagePeers ?? 6), '--dist', join(dir, 'no-dist'),
+    // the tests here open more owners from one client than a holder takes new per hour (tests/security covers that limit)
+    '--new-owners-per-peer', '1000']
   if (options.ownerQuota !== undefined) args.push('--owner-quota', String(options.ownerQuota))
   const mesh = await startMesh(loadConfig(args, {}), createLogger('error'))
   const clients: Array<Libp2p<Record<string, unknown>>> = []

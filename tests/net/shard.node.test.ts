@@ -28,7 +28,8 @@ describe('shard protocol between two nodes', () => {
 
   beforeAll(async () => {
     holder = await startPeer({
-      shard: { perOwnerQuota: 100_000, onStored: id => stored.push(id), onDeleted: id => deleted.push(id) },
+      // more owner keys from one client than a holder takes new by default (tests/security covers that limit)
+      shard: { perOwnerQuota: 100_000, admission: { perPeer: 100 }, onStored: id => stored.push(id), onDeleted: id => deleted.push(id) },
       quota: 250_000
     })
     other = await startPeer()

@@ -1,12 +1,16 @@
 /**
  * What the shard handlers share: the holder's store and settings, owner
- * labels, the per-owner write lock and the signed-timestamp check.
+ * labels, the per-owner write lock, the signed-timestamp check and the
+ * admission of owners (per-owner quota, new-owner limits).
  */
 import type { PeerId } from '@libp2p/interface'
+import type { Multiaddr } from '@multiformats/multiaddr'
 import { base64url } from 'multiformats/bases/base64'
-import { NotAllowedError } from '../../core/errors.ts'
+import { InvalidParametersError, NotAllowedError, QuotaExceededError } from '../../core/errors.ts'
+import { shardChargeBytes } from '../../store/charge.ts'
 import type { ShardStore } from '../../store/types.ts'
 import { WriteLock } from '../../store/write-lock.ts'
+import type { Admission, OwnerAdmission } from './admission.ts'
 import type { VerifiedGrants } from './grants.ts'
 
 export interface ShardHooks {
@@ -22,7 +26,12 @@ export interface HandlerContext {
   holder: Uint8Array
   /** the remote peer */
   peer: PeerId
+  /** the address the request's connection comes from, when known */
+  remoteAddr?: Multiaddr
+  /** most bytes (charged: ../../store/charge.ts) kept for one owner */
   perOwnerQuota: number
+  /** new owners per peer and per address */
+  admission: OwnerAdmission
   maxClockSkew: number
   now: () => number
   ownerLocks: KeyedLock
@@ -45,6 +54,27 @@ export function checkFresh (ts: number, context: Pick<HandlerContext, 'now' | 'm
       reason: 'stale-timestamp', ts, now, maxClockSkew: context.maxClockSkew
     })
   }
+}
+
+/** InvalidParametersError (reason 'empty-shard') for a shard of no bytes: a real shard never is. */
+export function checkNotEmpty (data: Uint8Array, id: string): void {
+  if (data.byteLength === 0) throw new InvalidParametersError('Refused: a shard is never empty', { id, reason: 'empty-shard' })
+}
+
+/**
+ * Under the owner's lock, before storing `shards` (their lengths) for
+ * `owner`: QuotaExceededError unless the owner's charged bytes stay within
+ * perOwnerQuota; then, for an owner that keeps nothing here yet, a
+ * new-owner token (QuotaExceededError, 'new-owner-limit', when there is
+ * none). Returns the token, to give back if the store fails.
+ */
+export async function admitOwner (context: HandlerContext, owner: string, sizes: readonly number[]): Promise<Admission | undefined> {
+  const { bytes: used, count } = await context.store.ownerUsage(owner, { signal: context.signal })
+  const needed = sizes.reduce((a, n) => a + shardChargeBytes(n), 0)
+  if (used + needed > context.perOwnerQuota) {
+    throw new QuotaExceededError('Per-owner quota exceeded on this holder', { owner, perOwnerQuota: context.perOwnerQuota, used, needed })
+  }
+  return count === 0 ? context.admission.admit(context.peer, context.remoteAddr) : undefined
 }
 
 /** One WriteLock per key, forgotten when nobody holds or waits for it. */

@@ -30,6 +30,7 @@ import { decodeShardRequest, shardLimits } from '../protocol/shard-messages.ts'
 import type { DataMeshError } from '../../core/errors.ts'
 import { deleteShard, fetchShard, fitsOneBatch, hasShards, storeShard, storeShards, type ShardClientContext, type ShardId } from './client.ts'
 import { KeyedLock, type HandlerContext, type ShardHooks } from './context.ts'
+import { OwnerAdmission, type OwnerAdmissionInit } from './admission.ts'
 import { GrantBook, VerifiedGrants } from './grants.ts'
 import { handleDelete } from './handlers/delete.ts'
 import { handleFetch } from './handlers/fetch.ts'
@@ -42,6 +43,8 @@ export interface ShardProtocolInit extends ShardHooks {
   store?: ShardStore
   /** most bytes kept for one owner (default 1 GiB; Infinity = only the store's quota) */
   perOwnerQuota?: number
+  /** how many new owner keys one peer and one address may open here per period (./admission.ts) */
+  admission?: Partial<OwnerAdmissionInit>
   /** largest shard sent or accepted (default 16 MiB) */
   maxShardSize?: number
   /** accepted distance of a signed timestamp from this node's clock, ms (default 10 min) */
@@ -95,6 +98,7 @@ export class DataMeshShards implements ShardService, Startable {
   readonly #client: ShardClientContext
   readonly #ownerLocks = new KeyedLock()
   readonly #verifiedGrants = new VerifiedGrants()
+  readonly #admission: OwnerAdmission
   readonly #grants: GrantBook
   readonly #maxFrameBytes: number
   readonly #timeout: number
@@ -118,6 +122,7 @@ export class DataMeshShards implements ShardService, Startable {
       now: this.#now
     }
     this.#grants = new GrantBook(components.peerId, this.#now)
+    this.#admission = new OwnerAdmission(init.admission, this.#now)
   }
 
   async start (): Promise<void> {
@@ -146,12 +151,12 @@ export class DataMeshShards implements ShardService, Startable {
       maxRequestBytes: shardLimits(op, this.#client.maxShardSize).request.maxBytes,
       timeout: this.#timeout,
       log: this.#log,
-      handle: async (frame, context) => await this.#handle(op, frame, context),
+      handle: async (frame, context) => await this.#handle(op, frame, context, connection),
       drop: peer => { this.#drop(peer) }
     })
   }
 
-  async #handle (op: ShardOp, frame: Uint8Array, { peer, signal }: RequestContext): Promise<Uint8Array> {
+  async #handle (op: ShardOp, frame: Uint8Array, { peer, signal }: RequestContext, connection: Connection): Promise<Uint8Array> {
     const store = this.#init.store
     if (store === undefined) throw new Error('no store') // unreachable: the handlers are registered only with a store
     const request = decodeShardRequest(op, frame, this.#client.maxShardSize)
@@ -159,7 +164,9 @@ export class DataMeshShards implements ShardService, Startable {
       store,
       holder: this.#components.peerId.toMultihash().bytes,
       peer,
+      remoteAddr: connection.remoteAddr,
       perOwnerQuota: this.#init.perOwnerQuota ?? DEFAULT_PER_OWNER_QUOTA,
+      admission: this.#admission,
       maxClockSkew: this.#init.maxClockSkew ?? DEFAULT_MAX_CLOCK_SKEW,
       now: this.#now,
       ownerLocks: this.#ownerLocks,

@@ -1,26 +1,31 @@
 /**
  * store-many: keep several shards for their owner under a store grant.
  *
- * Checks, in order: the grant is in force and signed by the owner for this
- * holder and the requesting peer (NotAllowedError, reasons
- * 'stale-timestamp', 'grant-too-long', 'bad-signature'); then, under the
- * owner's lock: a shard already held for this owner is a success, one held
- * for anybody else an AlreadyExistsError in its place; the new shards
- * together stay within perOwnerQuota (else QuotaExceededError for each of
- * them, nothing stored); the store verifies every new shard against its id
- * before writing any (CorruptShardError, 'sent-corrupt', for the whole
- * request) and writes them in one batch, all or none (QuotaExceededError for
- * each when its own quota is reached).
+ * Checks, in order: no shard is empty (InvalidParametersError, reason
+ * 'empty-shard', for the whole request); the grant is in force and signed
+ * by the owner for this holder and the requesting peer (NotAllowedError,
+ * reasons 'stale-timestamp', 'grant-too-long', 'bad-signature'); then, under
+ * the owner's lock: a shard already held for this owner is a success, one
+ * held for anybody else an AlreadyExistsError in its place; the new shards'
+ * charges together (each its length, at least 4 KiB) stay within
+ * perOwnerQuota, and an owner with nothing here yet gets a new-owner token
+ * (../admission.ts) — else QuotaExceededError for each of them, nothing
+ * stored; the store verifies every new shard against its id before writing
+ * any (CorruptShardError, 'sent-corrupt', for the whole request) and writes
+ * them in one batch, all or none (QuotaExceededError for each when its own
+ * quota or owner share is reached). A store that fails gives the token back.
  */
 import { AlreadyExistsError, CorruptShardError, QuotaExceededError, type DataMeshError } from '../../../core/errors.ts'
 import type { ShardEntry } from '../../../store/types.ts'
 import { encodeOk, wireError } from '../../protocol/envelope.ts'
 import type { StoreManyRequest } from '../../protocol/shard-messages.ts'
-import { ownerId, type HandlerContext } from '../context.ts'
+import type { Admission } from '../admission.ts'
+import { admitOwner, checkNotEmpty, ownerId, type HandlerContext } from '../context.ts'
 import { checkGrant } from '../grants.ts'
 
 export async function handleStoreMany (request: StoreManyRequest, context: HandlerContext): Promise<Uint8Array> {
   const { store, signal } = context
+  for (const s of request.shards) checkNotEmpty(s.data, s.id.toString())
   checkGrant({ grant: request, holder: context.holder, delegate: context.peer, now: context.now(), maxClockSkew: context.maxClockSkew, verified: context.grants })
   const owner = ownerId(request.owner)
   const errors = new Map<string, DataMeshError>()
@@ -38,16 +43,17 @@ export async function handleStoreMany (request: StoreManyRequest, context: Handl
       for (const id of fresh.keys()) errors.set(id, err)
       return []
     }
-    const usage = await store.usage({ signal })
-    const used = usage.byOwner.get(owner)?.bytes ?? 0
-    let needed = 0
-    for (const e of fresh.values()) needed += e.bytes.byteLength
-    if (used + needed > context.perOwnerQuota) {
-      return refuseAll(new QuotaExceededError('Per-owner quota exceeded on this holder', { owner, perOwnerQuota: context.perOwnerQuota, used, needed }))
+    let admission: Admission | undefined
+    try {
+      admission = await admitOwner(context, owner, [...fresh.values()].map(e => e.bytes.byteLength))
+    } catch (err) {
+      if (err instanceof QuotaExceededError) return refuseAll(err)
+      throw err
     }
     try {
       await store.putMany(fresh.values(), { signal })
     } catch (err) {
+      admission?.refund()
       if (err instanceof CorruptShardError) throw new CorruptShardError('Refused: the bytes of a shard do not hash to its id', { ...err.details, reason: 'sent-corrupt' })
       if (err instanceof QuotaExceededError) return refuseAll(err)
       throw err
