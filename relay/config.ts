@@ -17,6 +17,10 @@
  * | --provide-rate        | PROVIDE_RATE           | 4 DHT provider announcements per second, all storage peers together (0 = none) |
  * | --data-dir            | DATA_DIR               | ./.data            |
  * | --max-reservations    | RELAY_MAX_RESERVATIONS | 128                |
+ * | --reservations-per-address | RESERVATIONS_PER_ADDRESS | 16 relay reservations held by one remote address |
+ * | --connections-per-address | CONNECTIONS_PER_ADDRESS | 64 open connections from one remote address, per node |
+ * | --private-addresses   | PRIVATE_ADDRESSES      | exempt: loopback/private remote addresses are limited per peer id only, for reservations, connections, DHT records and new owner keys (`count`: as addresses too) |
+ * | --allow-private-dial  | ALLOW_PRIVATE_DIAL     | off: the relay and storage peers dial loopback/private addresses only when configured (--bootstrap) or their own; on (`1`): any learnt from the DHT too |
  * | --relay-data-limit    | RELAY_DATA_LIMIT       | 1048576 bytes per relayed connection |
  * | --relay-duration      | RELAY_DURATION_LIMIT   | 120000 ms per relayed connection |
  * | --bootstrap           | BOOTSTRAP              | (none) other relays' multiaddrs, comma-separated |
@@ -27,6 +31,8 @@
 import { parseArgs } from 'node:util'
 import { resolve } from 'node:path'
 import { isLevel, type Level } from './log.ts'
+import { parseIceServers } from '../src/net/network-description.ts'
+import { DEFAULT_GATER_LIMITS } from '../src/net/server-gater.ts'
 import { DEFAULT_OWNER_ADMISSION, type OwnerAdmissionInit } from '../src/net/shard/admission.ts'
 
 export interface RelayConfig {
@@ -43,6 +49,14 @@ export interface RelayConfig {
   provideRate: number
   dataDir: string
   maxReservations: number
+  /** relay reservations one remote address may hold */
+  reservationsPerAddress: number
+  /** open connections from one remote address, per node */
+  connectionsPerAddress: number
+  /** count loopback and private remote addresses as addresses for the limits above and the DHT's (default: per peer id only) */
+  countPrivateAddresses: boolean
+  /** dial loopback and private addresses learnt from others (default: only configured and own ones) */
+  allowPrivateDial: boolean
   relayDataLimit: bigint
   relayDurationLimit: number
   bootstrap: string[]
@@ -97,6 +111,10 @@ export function loadConfig (argv: string[] = process.argv.slice(2), env: NodeJS.
       'provide-rate': { type: 'string' },
       'data-dir': { type: 'string' },
       'max-reservations': { type: 'string' },
+      'reservations-per-address': { type: 'string' },
+      'connections-per-address': { type: 'string' },
+      'private-addresses': { type: 'string' },
+      'allow-private-dial': { type: 'boolean' },
       'relay-data-limit': { type: 'string' },
       'relay-duration': { type: 'string' },
       bootstrap: { type: 'string' },
@@ -111,15 +129,23 @@ export function loadConfig (argv: string[] = process.argv.slice(2), env: NodeJS.
   let iceServers: RTCIceServer[] = []
   const iceRaw = values['ice-servers'] ?? env.ICE_SERVERS
   if (iceRaw !== undefined && iceRaw !== '') {
+    let parsed: unknown
     try {
-      iceServers = JSON.parse(iceRaw) as RTCIceServer[]
+      parsed = JSON.parse(iceRaw)
     } catch {
       throw new ConfigError('ICE servers must be a JSON list such as [{"urls":"stun:stun.example.org:3478"}]')
     }
-    if (!Array.isArray(iceServers) || !iceServers.every(s => typeof s === 'object' && s !== null && 'urls' in s)) {
-      throw new ConfigError('ICE servers must be a JSON list of objects with "urls"')
+    try {
+      // the same check as browsers apply to /network.json
+      iceServers = parseIceServers(parsed)
+    } catch (err) {
+      throw new ConfigError(`ICE servers must be a JSON list of objects with "urls" (${(err as Error).message})`)
     }
   }
+  const privateRaw = values['private-addresses'] ?? env.PRIVATE_ADDRESSES ?? 'exempt'
+  if (privateRaw !== 'exempt' && privateRaw !== 'count' && privateRaw !== '') throw new ConfigError(`private addresses must be "exempt" or "count", got "${privateRaw}"`)
+  const dialRaw = values['allow-private-dial'] ?? env.ALLOW_PRIVATE_DIAL ?? ''
+  if (typeof dialRaw === 'string' && !/^(|0|1|true|false|yes|no)$/i.test(dialRaw)) throw new ConfigError(`ALLOW_PRIVATE_DIAL must be 1 or 0, got "${dialRaw}"`)
   return {
     port,
     relayPort: int('relay port', values['relay-port'] ?? env.RELAY_PORT, port === 0 ? 0 : port + 1),
@@ -136,6 +162,10 @@ export function loadConfig (argv: string[] = process.argv.slice(2), env: NodeJS.
     provideRate: int('provide rate', values['provide-rate'] ?? env.PROVIDE_RATE, DEFAULT_PROVIDE_RATE),
     dataDir: resolve(values['data-dir'] ?? env.DATA_DIR ?? '.data'),
     maxReservations: int('max reservations', values['max-reservations'] ?? env.RELAY_MAX_RESERVATIONS, 128, 1),
+    reservationsPerAddress: int('reservations per address', values['reservations-per-address'] ?? env.RESERVATIONS_PER_ADDRESS, DEFAULT_GATER_LIMITS.reservationsPerAddress, 1),
+    connectionsPerAddress: int('connections per address', values['connections-per-address'] ?? env.CONNECTIONS_PER_ADDRESS, DEFAULT_GATER_LIMITS.connectionsPerAddress, 1),
+    countPrivateAddresses: privateRaw === 'count',
+    allowPrivateDial: dialRaw === true || (typeof dialRaw === 'string' && /^(1|true|yes)$/i.test(dialRaw)),
     relayDataLimit: BigInt(int('relay data limit', values['relay-data-limit'] ?? env.RELAY_DATA_LIMIT, 1 << 20, 1024)),
     relayDurationLimit: int('relay duration limit', values['relay-duration'] ?? env.RELAY_DURATION_LIMIT, 120_000, 1000),
     bootstrap: list(values.bootstrap ?? env.BOOTSTRAP),

@@ -2,6 +2,15 @@
  * The local mesh `npm start` runs: one relay/bootstrap node (circuit relay v2
  * server + DHT server, WebSocket listener), N always-on storage peers, and
  * the HTTP server for the app, /health, /metrics and /network.json.
+ *
+ * All the nodes share one ServerPolicy (src/net/server-policy.ts): they dial
+ * loopback and private addresses only when the operator allows it
+ * (--allow-private-dial) or when the address is one they were given
+ * (--bootstrap) or run themselves (the relay's and the storage peers'
+ * listening addresses, added as each starts), so `npm start` on a laptop
+ * works with every node on 127.0.0.1 while nothing a peer announces makes
+ * them dial the operator's network. Each node keeps its DHT records under
+ * its folder (`relay/dht`, `storage-N/dht`) across restarts.
  */
 import { join } from 'node:path'
 import type { Server } from 'node:http'
@@ -12,6 +21,11 @@ import { loadOrCreatePeerKey } from '../src/net/peer-key.ts'
 import { fileKeyStorage } from '../src/net/peer-key-fs.ts'
 import { keepBootstrapped } from '../src/net/bootstrap.ts'
 import { dialable, type BootstrapPeer } from '../src/net/options.ts'
+import { isPrivateHost } from '../src/net/private-host.ts'
+import { NETWORK_MAX_PEERS, type NetworkDescription } from '../src/net/network-description.ts'
+import { ServerPolicy } from '../src/net/server-policy.ts'
+import { ServerGater } from '../src/net/server-gater.ts'
+import { dhtStoreOf, resolveHost } from '../src/net/server-node.ts'
 import { AnnounceQueue } from '../src/net/announce-queue.ts'
 import { createHttpServer } from './http.ts'
 import { startStoragePeer, type StoragePeer } from './storage-peer.ts'
@@ -28,16 +42,16 @@ export interface RunningMesh {
   stop: () => Promise<void>
 }
 
-/** True for hosts on loopback or private networks, where dialling private addresses must be allowed. */
-export function isPrivateHost (host: string): boolean {
-  return /^(127\.|10\.|192\.168\.|172\.(1[6-9]|2\d|3[01])\.|localhost$|::1$|0\.0\.0\.0$)/.test(host)
-}
-
 export async function startMesh (config: RelayConfig, log: Logger): Promise<RunningMesh> {
   const started = Date.now()
   const registry = new Registry()
   collectDefaultMetrics({ register: registry })
+  // a relay on a private network hands out private addresses in DHT answers (what it dials is the policy's)
   const allowPrivateAddresses = isPrivateHost(config.host)
+  const policy = new ServerPolicy({ allowPrivateDial: config.allowPrivateDial, countPrivateAddresses: config.countPrivateAddresses, resolve: resolveHost })
+  for (const address of config.bootstrap) policy.allowAddress(address)
+  const gaterLimits = { connectionsPerAddress: config.connectionsPerAddress, reservationsPerAddress: config.reservationsPerAddress, maxReservations: config.maxReservations }
+  const gater = new ServerGater(policy, gaterLimits)
 
   const relay = await createServerNode({
     nodeType: 'relay',
@@ -45,11 +59,14 @@ export async function startMesh (config: RelayConfig, log: Logger): Promise<Runn
     listen: [`/ip4/${config.host}/tcp/${config.relayPort}/ws`],
     ...(config.announce.length > 0 ? { announce: config.announce } : {}),
     allowPrivateAddresses,
+    gater,
+    dhtDir: join(config.dataDir, 'relay', 'dht'),
     relay: { maxReservations: config.maxReservations, dataLimit: config.relayDataLimit, durationLimit: config.relayDurationLimit },
     metricsRegistry: registry
   })
   const relayId = relay.peerId.toString()
   const relayMultiaddrs = (): string[] => dialable(relay.getMultiaddrs(), relayId)
+  for (const address of relay.getMultiaddrs()) policy.allowAddress(address)
   log.info('relay started', { peerId: relayId, multiaddrs: relayMultiaddrs() })
   const otherRelays: BootstrapPeer[] = config.bootstrap.map(multiaddr => ({ multiaddr }))
   const stopRelayBootstrap = otherRelays.length > 0 ? keepBootstrapped(relay, otherRelays) : () => {}
@@ -67,22 +84,23 @@ export async function startMesh (config: RelayConfig, log: Logger): Promise<Runn
   for (let i = 0; i < config.storagePeers; i++) {
     storage.push(await startStoragePeer({
       index: i, dataDir: config.dataDir, host: config.host, quota: config.storageQuota, ownerQuota: config.ownerQuota,
-      ownerAdmission: config.ownerAdmission,
-      bootstrap, allowPrivateAddresses, logger: log.child({ component: `storage-${i}` }), announcements
+      ownerAdmission: { ...config.ownerAdmission, countPrivateAddresses: config.countPrivateAddresses },
+      bootstrap, allowPrivateAddresses, policy, gaterLimits, logger: log.child({ component: `storage-${i}` }), announcements
     }))
   }
 
-  const reservationMap = (): { size: number, keys: () => Iterable<{ toString: () => string }> } | undefined =>
-    (relay.services.relay as { reservations?: { size: number, keys: () => Iterable<{ toString: () => string }> } } | undefined)?.reservations
-  const reservations = (): number => reservationMap()?.size ?? 0
-  /** peers holding a reservation here (browser tabs), newest last, so tabs can find each other */
-  const reservedPeers = (): string[] => [...(reservationMap()?.keys() ?? [])].map(k => k.toString()).slice(-64)
+  const reservations = (): number => gater.reservationCount
+  /** peers holding a reservation here (browser tabs), newest first and in turns from each address, so tabs can find each other */
+  const reservedPeers = (): string[] => gater.reservedPeers(NETWORK_MAX_PEERS)
   const gauge = (name: string, help: string, collect: () => Promise<number> | number): void => {
     // eslint-disable-next-line no-new
     new Gauge({ name, help, registers: [registry], async collect () { this.set(await collect()) } })
   }
   gauge('datamesh_relay_reservations', 'Circuit relay reservations held', reservations)
   gauge('datamesh_relay_connections', 'Open connections of the relay node', () => relay.getConnections().length)
+  const dhtNodes = (): Array<Libp2p<Record<string, unknown>>> => [relay, ...storage.map(s => s.node)]
+  gauge('datamesh_dht_records', 'DHT records others stored on this process\'s nodes (index pointers), all nodes together', () => dhtNodes().reduce((n, node) => n + (dhtStoreOf(node)?.records.size ?? 0), 0))
+  gauge('datamesh_dht_provider_records', 'Provider records others stored on this process\'s nodes, all nodes together', () => dhtNodes().reduce((n, node) => n + (dhtStoreOf(node)?.providers.size ?? 0), 0))
   gauge('datamesh_announce_pending', 'DHT provider announcements of the storage peers waiting to start', () => announcements.stats.pending)
   gauge('datamesh_announce_dropped', 'DHT provider announcements dropped because the queue was full', () => announcements.stats.dropped)
   gauge('datamesh_storage_used_bytes', 'Bytes stored by the local storage peers', async () => (await Promise.all(storage.map(async s => (await s.store.usage().catch(() => ({ bytes: 0 }))).bytes))).reduce((a, b) => a + b, 0))
@@ -110,7 +128,7 @@ export async function startMesh (config: RelayConfig, log: Logger): Promise<Runn
       storagePeers: storage.map(s => ({ peerId: s.peerId, multiaddrs: s.multiaddrs(), used: usage.get(s.peerId)?.bytes ?? 0, shards: usage.get(s.peerId)?.count ?? 0, quota: usage.get(s.peerId)?.quota ?? 0 })),
       storageUsed: [...usage.values()].reduce((a, u) => a + u.bytes, 0)
     }),
-    network: () => ({
+    network: (): NetworkDescription => ({
       relays: [{ multiaddrs: relayMultiaddrs(), priority: 0 }, ...otherRelays.map(p => ({ multiaddrs: [p.multiaddr], priority: 1 }))],
       storagePeers: storage.map(s => ({ peerId: s.peerId, multiaddrs: s.multiaddrs() })),
       peers: reservedPeers(),

@@ -21,6 +21,8 @@ import type { ShardStore } from '../src/store/types.ts'
 import { dataMeshServices } from '../src/net/services.ts'
 import { AnnounceQueue, announcer } from '../src/net/announce-queue.ts'
 import type { Logger } from './log.ts'
+import type { ServerPolicy } from '../src/net/server-policy.ts'
+import type { ServerGaterLimits } from '../src/net/server-gater.ts'
 import type { OwnerAdmissionInit } from '../src/net/shard/admission.ts'
 
 export interface StoragePeerInit {
@@ -33,6 +35,9 @@ export interface StoragePeerInit {
   ownerAdmission?: Partial<OwnerAdmissionInit>
   bootstrap: BootstrapPeer[]
   allowPrivateAddresses: boolean
+  /** what the process's nodes may dial and how addresses count (shared with the relay) */
+  policy?: ServerPolicy
+  gaterLimits?: Partial<ServerGaterLimits>
   logger: Logger
   registry?: Registry
   /** the queue its DHT announcements wait in (shared by the peers of one process); default: a queue of its own */
@@ -57,6 +62,11 @@ export async function startStoragePeer (init: StoragePeerInit): Promise<StorageP
     privateKey: await loadOrCreatePeerKey(fileKeyStorage(join(dir, 'peer-key'))),
     listen: [`/ip4/${init.host}/tcp/0/ws`],
     allowPrivateAddresses: init.allowPrivateAddresses,
+    ...(init.policy !== undefined ? { policy: init.policy } : {}),
+    ...(init.gaterLimits !== undefined ? { gaterLimits: init.gaterLimits } : {}),
+    // DHT records (index pointers) kept across restarts
+    dhtDir: join(dir, 'dht'),
+
     // holders announce what they keep, so readers find shards by id even after repair moved them
     services: dataMeshServices({
       store,
@@ -67,6 +77,8 @@ export async function startStoragePeer (init: StoragePeerInit): Promise<StorageP
     })
   })
   announce = announcer(node, queue)
+  // the process's own nodes may always dial it, wherever it listens
+  for (const address of node.getMultiaddrs()) init.policy?.allowAddress(address)
   const peerId = node.peerId.toString()
   const stopBootstrap = keepBootstrapped(node, init.bootstrap)
   init.logger.info('storage peer started', { index: init.index, peerId, multiaddrs: dialable(node.getMultiaddrs(), peerId) })

@@ -10,6 +10,7 @@ import { join } from 'node:path'
 import { multiaddr } from '@multiformats/multiaddr'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { providerKey } from '../../src/net/dht-keys.ts'
+import { parseNetworkDescription } from '../../src/net/network-description.ts'
 import { loadConfig } from '../../relay/config.ts'
 import { createLogger } from '../../relay/log.ts'
 import { startMesh, type RunningMesh } from '../../relay/mesh.ts'
@@ -66,8 +67,12 @@ describe('relay service', () => {
     expect(text).toMatch(/^datamesh_relay_reservations 0$/m)
     expect(text).toMatch(/^datamesh_announce_pending \d+$/m)
     expect(text).toMatch(/^datamesh_announce_dropped 0$/m)
+    expect(text).toMatch(/^datamesh_dht_records \d+$/m)
+    expect(text).toMatch(/^datamesh_dht_provider_records \d+$/m)
     expect(text).toContain('libp2p_connection_manager_connections')
     const net = await getJson('/network.json')
+    // what the relay serves is what every reader's one parser accepts, unchanged
+    expect(parseNetworkDescription(net)).toEqual(net)
     expect(net.relays[0].multiaddrs).toEqual((await getJson('/health')).multiaddrs)
     expect(net.storagePeers).toHaveLength(3)
     expect(net.iceServers).toEqual([])
@@ -138,6 +143,24 @@ describe('relay configuration', () => {
     expect(loadConfig([], {}).port).toBe(8080)
     expect(loadConfig([], {}).provideRate).toBe(4)
     expect(loadConfig(['--provide-rate', '0'], { PROVIDE_RATE: '9' }).provideRate).toBe(0)
+  })
+
+  it('reads the address and dialling policy flags', () => {
+    const d = loadConfig([], {})
+    expect(d).toMatchObject({ allowPrivateDial: false, countPrivateAddresses: false, reservationsPerAddress: 16, connectionsPerAddress: 64 })
+    expect(loadConfig(['--allow-private-dial'], {}).allowPrivateDial).toBe(true)
+    expect(loadConfig([], { ALLOW_PRIVATE_DIAL: '1' }).allowPrivateDial).toBe(true)
+    expect(loadConfig([], { ALLOW_PRIVATE_DIAL: 'no' }).allowPrivateDial).toBe(false)
+    expect(loadConfig(['--private-addresses', 'count'], {}).countPrivateAddresses).toBe(true)
+    expect(loadConfig([], { PRIVATE_ADDRESSES: 'exempt', RESERVATIONS_PER_ADDRESS: '4', CONNECTIONS_PER_ADDRESS: '9' })).toMatchObject({ countPrivateAddresses: false, reservationsPerAddress: 4, connectionsPerAddress: 9 })
+    expect(() => loadConfig([], { PRIVATE_ADDRESSES: 'some' })).toThrow(/exempt.*count/)
+    expect(() => loadConfig([], { ALLOW_PRIVATE_DIAL: 'maybe' })).toThrow(/ALLOW_PRIVATE_DIAL/)
+    expect(() => loadConfig([], { RESERVATIONS_PER_ADDRESS: '0' })).toThrow(/reservations per address/)
+  })
+
+  it('checks ICE servers as browsers do', () => {
+    expect(() => loadConfig([], { ICE_SERVERS: '[{"urls":"http://x"}]' })).toThrow(/stun:/)
+    expect(loadConfig([], { ICE_SERVERS: '[{"urls":["stun:a","turn:b"],"username":"u","credential":"c"}]' }).iceServers).toEqual([{ urls: ['stun:a', 'turn:b'], username: 'u', credential: 'c' }])
   })
 
   it('refuses bad values with a clear message', () => {
