@@ -324,6 +324,9 @@ function result (bytes: number, ms: number): BandwidthResult {
   return { bytes, ms: Math.round(ms * 10) / 10, MBps: Math.round(bytes / 1e3 / Math.max(ms, 0.001) * 10) / 10 }
 }
 
+/** The request header's codec and the answer's decoder, as the module header specifies them. */
+export { header as encodeBandwidthHeader, parse as parseBandwidthHeader, readAnswer as decodeBandwidthAnswer }
+
 export function bandwidth (init: BandwidthInit = {}): (components: ProtocolComponents) => BandwidthService {
   return (components) => new Bandwidth(components, init)
 }
