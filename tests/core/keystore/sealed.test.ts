@@ -41,11 +41,8 @@ describe('password-sealed blob', () => {
     const huge = blob.slice(); new DataView(huge.buffer).setUint32(2, 4 * 1024 * 1024) // 4 GiB
     const slow = blob.slice(); slow[6] = 200
     const weak = blob.slice(); weak[6] = 1
-    for (const b of [huge, slow, weak]) {
-      const t = performance.now()
-      await expectError(openWithPassword(STRONG, b), 'MalformedDataError')
-      expect(performance.now() - t).toBeLessThan(50)
-    }
+    // that no derivation runs first is checked in sealed-bounds.node.test.ts (Argon2id runs inline there)
+    for (const b of [huge, slow, weak]) await expectError(openWithPassword(STRONG, b), 'MalformedDataError')
     const v2 = blob.slice(); v2[0] = 2
     await expectError(openWithPassword(STRONG, v2), 'UnsupportedVersionError')
     const kdf2 = blob.slice(); kdf2[1] = 2
