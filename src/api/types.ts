@@ -121,8 +121,12 @@ export interface DataMeshApi {
   delete: (ref: string) => Promise<DeleteResult>
   /** every shard of a file: where it was placed and who holds it now */
   distribution: (ref: string, options?: GetOptions) => Promise<ShardPlacement[]>
-  /** a link that opens the file in any browser; its key stays in the URL fragment (sealed with `password`, or to the public key `to`) */
-  shareLink: (nameOrKey: string, options?: { password?: string, to?: string }) => Promise<string>
+  /**
+   * a link that opens the file in any browser; its key stays in the URL
+   * fragment (sealed with `password`, or to the public key `to`); a guessable
+   * password is refused (WeakPasswordError) unless `allowWeak`
+   */
+  shareLink: (nameOrKey: string, options?: { password?: string, to?: string, allowWeak?: boolean }) => Promise<string>
   /** a new name in the index (share links keep working) */
   rename: (nameOrKey: string, name: string) => Promise<ListedFile>
   /** replace a file's tags */

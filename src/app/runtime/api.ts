@@ -168,7 +168,7 @@ export function createApi (init: ApiInit): DataMeshApi {
         const { key, envelope } = await r.mesh.shareTo(nameOrKey, options.to)
         return makeSealedShareLink(location.origin, key, envelope)
       }
-      return await makeShareLink(location.origin, await r.mesh.share(nameOrKey), options.password)
+      return await makeShareLink(location.origin, await r.mesh.share(nameOrKey), options.password, { allowWeak: options.allowWeak === true })
     },
     peers: async () => {
       const r = await need()

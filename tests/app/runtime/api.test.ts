@@ -15,6 +15,10 @@ import { TypedEvents } from '../../../src/mesh/events.ts'
 import type { ApiChange } from '../../../src/api/types.ts'
 import { FAST, STRONG, STRONG2, SpyVault, expectError } from '../../core/keystore/helpers.ts'
 import { FakeClock, settle } from './fake-clock.ts'
+import { manifestCid } from '../../../src/core/manifest.ts'
+import { initBlake3 } from '../../../src/core/hash.ts'
+
+await initBlake3()
 
 /** the slice of the runtime createApi touches, with a mesh whose backups succeed or fail on demand */
 function fakeRuntime (keys: TabKeys): { runtime: Runtime, backups: { calls: number, fail: boolean } } {
@@ -26,6 +30,7 @@ function fakeRuntime (keys: TabKeys): { runtime: Runtime, backups: { calls: numb
     events: new TypedEvents(),
     put: async () => ({ key: 'bafkfile', warnings: [] }),
     list: async () => [],
+    share: async () => ({ key: manifestCid(new Uint8Array([1, 2, 3])).toString(), fileKey: new Uint8Array(32).fill(7) }),
     backupIndex: async () => {
       backups.calls++
       if (backups.fail) throw new InsufficientPeersError('No DHT server accepted the index pointer')
@@ -116,5 +121,12 @@ describe('createApi', () => {
     const { api } = await started()
     await expectError(api.exportKeys(STRONG2, 'quartz meadow 81 lantern ferry'), 'BadPasswordError')
     expect((await api.exportKeys(STRONG, 'quartz meadow 81 lantern ferry')).byteLength).toBeGreaterThan(64)
+  })
+
+  it('refuses a guessable link password unless allowWeak says so', async () => {
+    const { api } = await started()
+    Object.assign(globalThis, { location: { origin: 'http://127.0.0.1:8080' } })
+    await expectError(api.shareLink('a', { password: 'password1' }), 'WeakPasswordError')
+    expect(await api.shareLink('a', { password: 'password1', allowWeak: true })).toMatch(/^http:\/\/127\.0\.0\.1:8080\/#\/s\/[a-z0-9]+\/p\//)
   })
 })
