@@ -45,9 +45,15 @@ export async function getStream (ctx: MeshContext, ref: FileRef, options: MeshOp
   return { stream: toReadableStream(wiping()), type: manifest.type, size: manifest.size, name: manifest.name }
 }
 
-/** The whole file as a Blob (typed with the manifest's MIME type). */
+/**
+ * The whole file as an untyped Blob. The manifest's MIME type is whatever
+ * its owner wrote (`info(ref).type`): a Blob carrying it would let a page
+ * that opens the Blob's URL render the owner's HTML or SVG in its own
+ * origin, so the type is never attached here; callers that show a file
+ * choose a safe type themselves (the app's preview allow-list).
+ */
 export async function get (ctx: MeshContext, ref: FileRef, options: MeshOptions = {}): Promise<Blob> {
-  const { stream, type } = await getStream(ctx, ref, options)
+  const { stream } = await getStream(ctx, ref, options)
   const parts: Uint8Array[] = []
   const reader = stream.getReader()
   for (;;) {
@@ -55,5 +61,5 @@ export async function get (ctx: MeshContext, ref: FileRef, options: MeshOptions 
     if (done) break
     parts.push(value)
   }
-  return new Blob(parts as BlobPart[], { type })
+  return new Blob(parts as BlobPart[])
 }
