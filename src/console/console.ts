@@ -44,6 +44,17 @@ const HINTS: Record<string, string> = {
   UnknownCommandError: 'help lists every command.'
 }
 
+/** Hints that depend on why, by `name:details.reason`; they win over the name's own hint. */
+const REASON_HINTS: Record<string, string> = {
+  'NotFoundError:no-record': 'Your files are not deleted: open DataMesh on a device that lists them (it publishes the list when unlocked), then index restore again.',
+  'NotFoundError:backup-unreachable': 'The list was found but no peer holding it is online right now: try index restore again later.'
+}
+
+function reasonOf (err: unknown): string | undefined {
+  const reason = (err as { details?: { reason?: unknown } } | undefined)?.details?.reason
+  return typeof reason === 'string' ? reason : undefined
+}
+
 /** A structured error block for anything thrown: its name, message and a hint; never a stack. */
 export function describeError (err: unknown, usage?: string): Extract<Block, { kind: 'error' }> {
   const name = err instanceof Error ? err.name : 'Error'
@@ -51,7 +62,7 @@ export function describeError (err: unknown, usage?: string): Extract<Block, { k
   // a signal's own reason (AbortError) or the default AbortedError: just "Cancelled."; an AbortedError with a reason keeps it
   if (name === 'AbortError' || (name === 'AbortedError' && message === new AbortedError().message)) return { kind: 'error', name: 'AbortedError', message: 'Cancelled.' }
   const line = err instanceof ConsoleUsageError ? err.usage ?? usage : undefined
-  const hint = line !== undefined ? `Usage: ${line}\nhelp ${line.split(' ')[0] ?? ''} shows examples.` : HINTS[name]
+  const hint = line !== undefined ? `Usage: ${line}\nhelp ${line.split(' ')[0] ?? ''} shows examples.` : REASON_HINTS[`${name}:${reasonOf(err) ?? ''}`] ?? HINTS[name]
   return hint !== undefined ? { kind: 'error', name, message, hint } : { kind: 'error', name, message }
 }
 

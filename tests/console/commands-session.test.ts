@@ -1,5 +1,6 @@
 import { describe, expect, expectTypeOf, it } from 'vitest'
 import type { DataMeshApi } from '../../src/app/runtime/api.ts'
+import { NotFoundError } from '../../src/core/errors.ts'
 import { Console, describeError, renderAll, type Block, type ConsoleBackend } from '../../src/console/index.ts'
 import { FakeBackend, FakeHost, harness, only } from './fakes.ts'
 
@@ -75,6 +76,13 @@ describe('running lines', () => {
     expect(only(blocks, 'error')).toEqual({ kind: 'error', name: 'TypeError', message: 'something broke' })
     expect(text).not.toContain('at ')
     expect(describeError('a string')).toEqual({ kind: 'error', name: 'Error', message: 'a string' })
+  })
+
+  it('hints by the reason where the name alone would mislead: a missing list backup is not a missing file', () => {
+    const noRecord = describeError(new NotFoundError('No current backup', { reason: 'no-record' }))
+    expect(noRecord.hint).toMatch(/not deleted/)
+    expect(describeError(new NotFoundError('gone', { reason: 'backup-unreachable' })).hint).toMatch(/try index restore again later/)
+    expect(describeError(new NotFoundError('No file named x')).hint).toMatch(/^list shows your files/)
   })
 
   it('renders blocks as plain text for a terminal', () => {
