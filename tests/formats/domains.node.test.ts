@@ -21,14 +21,15 @@ const FROZEN: Record<string, string> = {
   'datamesh/shard/store/v1': 'shard-signatures-v1.json',
   'datamesh/shard/delete/v1': 'shard-signatures-v1.json',
   'datamesh/shard/grant/v1': 'shard-signatures-v1.json',
-  'datamesh/provider/v1': 'shard-signatures-v1.json'
+  'datamesh/provider/v1': 'shard-signatures-v1.json',
+  'datamesh/share/v1': 'share-link-envelope-v1.json',
+  'datamesh/v1/holder-owner-key': 'holder-key-v1.json'
 }
 
 /** strings of formats still being changed (present or about to be): each gets a sample once it settles */
 const PENDING: Record<string, string> = {
-  'datamesh/index-pointer/v1': 'the DHT index record (src/net/index-record.ts) is getting an expiry',
-  'datamesh/share/v1': 'the envelope of a #/s/<key>/k/ link (src/mesh/commands/share.ts) is being bound to its file',
-  'datamesh/v1/holder-owner-key': 'the per-holder owner key (src/core/keys/holder-key.ts) is new and changes what store and delete requests carry'
+  'datamesh/index-pointer/v1': 'the DHT index record (src/net/index-record.ts) is still being changed',
+  'datamesh/index-pointer/sealed/v1': 'the DHT index record (src/net/index-record.ts) is still being changed'
 }
 
 /** the libp2p agent version, not a derivation */

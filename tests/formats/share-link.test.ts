@@ -2,8 +2,8 @@
  * Frozen sample: the plain share link `<origin>/#/s/<key>/<file key>`
  * (share-link-v1.json) made by an earlier build. It parses to the recorded
  * key and file key, which open the frozen manifest it names; today's code
- * writes the same link for the same share. (The `/p/` and `/k/` forms are
- * not frozen yet: see tests/fixtures/formats/generate.ts.)
+ * writes the same link for the same share. The `/p/` and `/k/` forms have
+ * samples and tests of their own (share-link-password, share-link-envelope).
  */
 import { describe, it, expect } from 'vitest'
 import { makeShareLink, openShareLink, parseShareLink } from '../../src/app/runtime/share-link.ts'
