@@ -9,7 +9,8 @@
  * in an AsyncLocalStorage context naming the stream's connection.
  *
  * This leans on two facts about kad-dht 16, both checked by
- * tests/net/dht-guard.node.test.ts (which fails if either changes): it
+ * tests/security/dht-records.node.test.ts (its per-peer,
+ * per-address and provider charges fail if either changes): it
  * registers one handler for its protocol in start() and does not re-register
  * while running (clientMode is fixed), and it writes records from inside
  * that handler's async work. Node only (node:async_hooks): only servers

@@ -19,7 +19,7 @@
  *   IPv4-mapped (::ffff:0:0/96), IPv4-compatible (::/96) or NAT64
  *   (64:ff9b::/96) address whose IPv4 part is private.
  * Any other name is a DNS name and not private here: what it resolves to is
- * checked where it is dialled (server-dial-policy.ts).
+ * checked where it is dialled (server-policy.ts).
  */
 
 /** [first address as a 32-bit number, prefix length] */

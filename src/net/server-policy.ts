@@ -20,7 +20,7 @@
  * Addresses. For the per-address limits (fair-share.ts) a remote address
  * is its IPv4 address or IPv6 /64; loopback and private remote addresses
  * count as addresses only with `countPrivateAddresses`
- * (--count-private-addresses): behind a TLS reverse proxy every WebSocket
+ * (--private-addresses count): behind a TLS reverse proxy every WebSocket
  * arrives from the proxy, so by default each such peer is limited on its
  * own instead.
  */
