@@ -188,6 +188,8 @@ type ErrorClass = new (message?: string, details?: ErrorDetails) => DataMeshErro
  * must never reach Object.prototype.
  */
 const ERROR_CLASSES: ReadonlyMap<string, ErrorClass> = new Map<string, ErrorClass>([
+  // the family's own name (an "Internal error" answer): revived as itself, no originalName
+  DataMeshError,
   CorruptShardError,
   TooFewShardsError,
   WrongKeyError,

@@ -21,7 +21,7 @@ describe('reviveError', () => {
   })
 
   // names a peer may send that exist on Object.prototype or are not error classes
-  const hostile = ['constructor', '__proto__', 'toString', 'valueOf', 'hasOwnProperty', 'isPrototypeOf', '__defineGetter__', 'DataMeshError', 'Error', 'prototype', 'name', 'length']
+  const hostile = ['constructor', '__proto__', 'toString', 'valueOf', 'hasOwnProperty', 'isPrototypeOf', '__defineGetter__', 'Error', 'prototype', 'name', 'length']
 
   it.each(hostile)('gives a plain DataMeshError for the name %j', name => {
     const back = reviveError({ name, message: 'from a peer', details: { x: 'y' } })
@@ -30,6 +30,12 @@ describe('reviveError', () => {
     expect(back.name).toBe('DataMeshError')
     expect(back.message).toBe('from a peer')
     expect(back.details).toEqual({ x: 'y', originalName: name })
+  })
+
+  it('revives the family\'s own name as itself (an internal error), without an originalName', () => {
+    const back = reviveError({ name: 'DataMeshError', message: 'Internal error' })
+    expect(back.constructor).toBe(DataMeshError)
+    expect(back.details).toEqual({})
   })
 
   it('keeps a detail named __proto__ as data', () => {
