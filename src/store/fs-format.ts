@@ -3,9 +3,14 @@
  * helpers it shares with the migration of earlier layouts (./fs-migrate.ts).
  *
  * Layout 2 (written by this version):
- *   <root>/layout                     {"layout":2}, written once the root is in this layout
- *   <root>/<xx>/<id>                  one file per shard: a header, then the shard's bytes
- *   <root>/<xx>/.<id>.<random>.tmp    staging files, removed on open
+ *   <root>/layout                              {"layout":2}: the newest layout that has written this root
+ *   <root>/.layout.<random>.tmp                its staging file, removed on open
+ *   <root>/layout-2/<xx>/<id>                  one file per shard: a header, then the shard's bytes
+ *   <root>/layout-2/<xx>/.<id>.<random>.tmp    staging files, removed on open
+ * Shards live under `layout-2/`, a folder name layout-1 builds never look
+ * at (they scan only root folders named like `<xx>`, /^[a-z2-7]{2}$/), so
+ * a downgraded build neither lists nor deletes them: it sees what is still
+ * in layout 1, and what it stores there is migrated on the next open.
  *
  * Shard file, header version 1 (all integers big-endian):
  *   bytes 0..6    "DMSHARD" (ASCII)
@@ -17,19 +22,25 @@
  * shard (an audit) reads the first 10 bytes, then seeks to 10 + n + offset.
  * The BLAKE3 id covers the shard's bytes only, never the header.
  *
- * Layout 1 (earlier versions, migrated on open; no `layout` file):
+ * Layout 1 (earlier versions; migrated on every open that finds it):
  *   <root>/<xx>/<id>                  the shard's bytes, nothing else
  *   <root>/<xx>/<id>.meta             {"v":1,"owner":"..."} when stored with an owner
+ *   <root>/<xx>/.<name>.<random>.tmp  staging files
+ *
+ * `<xx>` is characters 8–9 of the id in both layouts. A `layout` file
+ * naming a layout above 2 is refused (UnsupportedVersionError).
  */
-import { open, readFile, rename, unlink, writeFile } from 'node:fs/promises'
+import { mkdir, open, readdir, readFile, rename, unlink, writeFile } from 'node:fs/promises'
 import { randomBytes } from 'node:crypto'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 import { MalformedDataError, UnsupportedVersionError } from '../core/errors.ts'
 import { parseShardCid } from '../core/hash.ts'
 
 export const LAYOUT_FILE = 'layout'
 /** the layout this version writes */
 export const LAYOUT_VERSION = 2
+/** the folder under the root holding layout 2's shard folders */
+export const LAYOUT_DIR = 'layout-2'
 export const META_SUFFIX = '.meta'
 export const TMP_SUFFIX = '.tmp'
 export const FOLDER_RE = /^[a-z2-7]{2}$/
@@ -42,14 +53,19 @@ export const HEADER_FIXED_BYTES = MAGIC.byteLength + 1 + 2
 export const MAX_OWNER_BYTES = 1024
 export const MAX_HEADER_BYTES = HEADER_FIXED_BYTES + MAX_OWNER_BYTES
 
-/** Folder of a canonical shard id, relative to the root: characters 8–9, the first past the constant CID prefix. */
+/** Folder name of a canonical shard id (in `layout-2/`; in the root in layout 1): characters 8–9, the first past the constant CID prefix. */
 export function shardFolder (id: string): string {
   return id.slice(8, 10)
 }
 
+/** The folder holding the shard folders of the current layout. */
+export function shardTree (root: string): string {
+  return join(root, LAYOUT_DIR)
+}
+
 /** Where the file of a canonical shard id lives. */
 export function shardPath (root: string, id: string): string {
-  return join(root, shardFolder(id), id)
+  return join(shardTree(root), shardFolder(id), id)
 }
 
 /** The header of a shard file kept for `owner` (or for nobody). */
@@ -91,7 +107,7 @@ export function parseShardHeader (file: Uint8Array): ShardHeader | undefined {
   return { owner, headerBytes: HEADER_FIXED_BYTES + n }
 }
 
-/** The layout version recorded in `root`, or undefined when none is (a new root, or layout 1). */
+/** The layout version recorded in `root`, or undefined when none is (a new root, or one only layout 1 wrote). */
 export async function readLayout (root: string): Promise<number | undefined> {
   let text: string
   try {
@@ -117,7 +133,7 @@ export async function readLayout (root: string): Promise<number | undefined> {
 
 /** Record that `root` is in the current layout (temp file, fsync, rename, folder fsync). */
 export async function writeLayout (root: string, durable: boolean): Promise<void> {
-  const tmp = join(root, `.${LAYOUT_FILE}.${randomBytes(6).toString('hex')}${TMP_SUFFIX}`)
+  const tmp = tmpPath(root, LAYOUT_FILE)
   await writeFile(tmp, JSON.stringify({ layout: LAYOUT_VERSION }) + '\n', { flag: 'wx' })
   if (durable) {
     const fh = await open(tmp, 'r+')
@@ -125,6 +141,13 @@ export async function writeLayout (root: string, durable: boolean): Promise<void
   }
   await rename(tmp, join(root, LAYOUT_FILE))
   if (durable) await syncDir(root)
+}
+
+/** Remove what a `writeLayout` cut short left in `root`. */
+export async function removeLayoutLeftovers (root: string): Promise<void> {
+  for (const name of await readdir(root)) {
+    if (name.startsWith(`.${LAYOUT_FILE}.`) && name.endsWith(TMP_SUFFIX)) await unlinkQuietly(join(root, name))
+  }
 }
 
 /**
@@ -153,6 +176,21 @@ export function isCanonicalId (name: string): boolean {
 
 export function tmpPath (dir: string, name: string): string {
   return join(dir, `.${name}.${randomBytes(6).toString('hex')}${TMP_SUFFIX}`)
+}
+
+/**
+ * Create the folder `dir` (its parent exists) unless it exists; when this
+ * call created it and `durable`, fsync the parent, so that the folder (and
+ * what is later renamed into it) survives a crash.
+ */
+export async function ensureDir (dir: string, durable: boolean): Promise<void> {
+  try {
+    await mkdir(dir)
+  } catch (err) {
+    if (errorCode(err) === 'EEXIST') return
+    throw err
+  }
+  if (durable) await syncDir(dirname(dir))
 }
 
 export async function syncDir (dir: string): Promise<void> {

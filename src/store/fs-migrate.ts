@@ -1,95 +1,170 @@
 /**
- * Migration of a filesystem shard folder from layout 1 (bytes in `<id>`,
- * the owner in a `<id>.meta` beside it) to layout 2 (one file per shard, the
- * owner in its header): see ./fs-format.ts for both.
+ * Migration of a filesystem shard folder from layout 1 (the bytes in
+ * `<root>/<xx>/<id>`, the owner in `<id>.meta` beside it) to layout 2 (one
+ * file per shard in `<root>/layout-2/<xx>/`, the owner in its header): see
+ * ./fs-format.ts for both.
  *
- * Each shard is rewritten in place: a staging file holding the header and
- * the bytes (with the old file's mtime, its `storedAt`) is fsynced and
- * renamed over the old file, then its `.meta` is removed. The `layout` file
- * is written only after every folder is done, so a migration cut short runs
- * again on the next open. It must then tell the two layouts apart without
- * trusting the header (a layout-1 shard may begin with anything, even a
- * valid-looking header): a file whose whole content hashes to its id is a
- * layout-1 shard; one whose content after a header does is already
- * migrated; anything else is left for the store to find corrupt and remove.
- * Staging leftovers and `.meta` files without their shard are removed;
- * files that are not shards are left alone.
+ * Shards are moved into the layout-2 tree, never rewritten where they lie:
+ * a layout-1 build (after a downgrade) scans only the layout-1 folders, so
+ * it finds the shards not moved yet, intact, and never a layout-2 file
+ * (whose bytes, header included, would not hash to its name, so it would
+ * delete it as corrupt). The migration runs on every open that finds a
+ * layout-1 folder, so shards a downgraded build stored are moved by the
+ * next open of a layout-2 build.
+ *
+ * One layout-1 folder is one batch:
+ * 1. its staging leftovers, and `.meta` files whose shard is gone, are removed;
+ * 2. each shard (a regular file named by a canonical id of that folder) is
+ *    written to a staging file in `layout-2/<xx>/` (the header naming the
+ *    owner of its `.meta`, then its bytes; its mtime, the shard's
+ *    `storedAt`, kept), fsynced and renamed into place: one file and one
+ *    fsync per shard. An id already there (a move cut short, or a shard
+ *    stored again while downgraded) keeps its layout-2 copy when that
+ *    verifies (a header, then bytes hashing to the id); otherwise the
+ *    layout-1 copy replaces it;
+ * 3. `layout-2/<xx>/` is fsynced, and only then are the layout-1 files and
+ *    their `.meta` removed, the old folder fsynced, and removed if empty.
+ * Cut short anywhere, a migration leaves every shard whole in one tree or
+ * both, and the next open finishes it; a layout-1 build opened in between
+ * sees only the shards still in layout 1. Staging in layout 2 is invisible
+ * (the store removes it on open). Layout-1 files are moved without being
+ * judged: a damaged one becomes a layout-2 file whose bytes do not hash to
+ * its id, which the store reports corrupt and removes on its first read or
+ * scrub. Files that are not shards are left alone, and with them their folder.
+ * Extra disk taken while migrating: one folder's shards (about 1/1,024 of the store).
  */
-import { readdir, readFile, rename, stat } from 'node:fs/promises'
+import { lstat, open, readdir, readFile, rename, rmdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import { matchesCid, parseShardCid } from '../core/hash.ts'
 import {
-  encodeShardHeader, forEachLimit, isCanonicalId, META_SUFFIX, shardFolder, syncDir, TMP_SUFFIX, tmpPath,
-  unlinkQuietly, writeStaged
+  encodeShardHeader, ensureDir, errorCode, FOLDER_RE, forEachLimit, isCanonicalId, META_SUFFIX, parseShardHeader,
+  shardFolder, shardTree, syncDir, TMP_SUFFIX, tmpPath, unlinkQuietly, writeStaged
 } from './fs-format.ts'
 
-/** shards rewritten at once: each is read whole (at most 16 MiB), so this bounds the memory the migration takes */
+/** shards moved at once: each is read whole, so this bounds the memory the migration takes */
 const MIGRATION_PARALLELISM = 4
+/** files removed at once */
+const REMOVAL_PARALLELISM = 16
+/** a layout-1 `.meta` holds `{"v":1,"owner":"..."}` with at most 256 UTF-16 units: far below this */
+const MAX_META_BYTES = 4096
 
 export interface MigrationReport {
-  /** shards rewritten into layout 2 */
-  migrated: number
-  /** `.meta` files and staging files removed */
+  /** shards written into layout 2 */
+  moved: number
+  /** shards whose layout-2 copy was there already and verified */
+  kept: number
+  /** layout-1 files removed: shards once moved, `.meta` files, staging files */
   removed: number
 }
 
-/** Bring every shard folder under `root` (names in `folders`) to layout 2. */
-export async function migrateLayout1 (root: string, folders: readonly string[], durable: boolean): Promise<MigrationReport> {
-  const report: MigrationReport = { migrated: 0, removed: 0 }
-  for (const folder of folders) {
-    const dir = join(root, folder)
-    const names = new Set(await readdir(dir))
-    await forEachLimit([...names], MIGRATION_PARALLELISM, async name => {
-      if (name.endsWith(TMP_SUFFIX)) {
-        await unlinkQuietly(join(dir, name))
-        report.removed++
-        return
-      }
-      if (name.endsWith(META_SUFFIX)) {
-        if (!names.has(name.slice(0, -META_SUFFIX.length))) {
-          await unlinkQuietly(join(dir, name))
-          report.removed++
-        }
-        return
-      }
-      if (!isCanonicalId(name) || shardFolder(name) !== folder) return // not ours: leave it alone
-      const path = join(dir, name)
-      const info = await stat(path)
-      if (!info.isFile()) return
-      if (await migrateShard(dir, name, Math.round(info.mtimeMs), names.has(name + META_SUFFIX), durable)) report.migrated++
-      if (names.has(name + META_SUFFIX)) {
-        await unlinkQuietly(path + META_SUFFIX)
-        report.removed++
-      }
-    })
-    if (durable) await syncDir(dir)
+/** The layout-1 shard folders directly under `root` (folders named like `<xx>`). */
+export async function layout1Folders (root: string): Promise<string[]> {
+  return (await readdir(root, { withFileTypes: true }))
+    .filter(d => d.isDirectory() && FOLDER_RE.test(d.name))
+    .map(d => d.name)
+}
+
+/** Move every shard of the layout-1 folders under `root` into the layout-2 tree (which exists). */
+export async function migrateLayout1 (root: string, durable: boolean): Promise<MigrationReport> {
+  const report: MigrationReport = { moved: 0, kept: 0, removed: 0 }
+  let emptied = false
+  for (const folder of await layout1Folders(root)) {
+    if (await migrateFolder(root, folder, durable, report)) emptied = true
   }
+  if (emptied && durable) await syncDir(root)
   return report
 }
 
-/** Rewrite one layout-1 shard with its header; false when it needs no rewrite (see the module header). */
-async function migrateShard (dir: string, id: string, storedAt: number, hasMeta: boolean, durable: boolean): Promise<boolean> {
-  const path = join(dir, id)
-  const buf = await readFile(path)
-  const bytes = new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength)
-  const cid = parseShardCid(id)
-  if (!matchesCid(cid, bytes)) return false // migrated already, or damaged: the store checks it on read
-  const owner = hasMeta ? await readLegacyOwner(path + META_SUFFIX) : undefined
-  const staged = tmpPath(dir, id)
+/** Move one layout-1 folder's shards (one batch); true when the folder was left empty and removed. */
+async function migrateFolder (root: string, folder: string, durable: boolean, report: MigrationReport): Promise<boolean> {
+  const dir = join(root, folder)
+  const names = new Set(await readdir(dir))
+  const leftovers: string[] = []
+  const candidates: string[] = []
+  for (const name of names) {
+    if (name.endsWith(TMP_SUFFIX)) leftovers.push(name)
+    else if (name.endsWith(META_SUFFIX)) {
+      const id = name.slice(0, -META_SUFFIX.length)
+      if (!names.has(id) && isCanonicalId(id)) leftovers.push(name)
+    } else if (isCanonicalId(name) && shardFolder(name) === folder) candidates.push(name)
+  }
+  await forEachLimit(leftovers, REMOVAL_PARALLELISM, async name => { await unlinkQuietly(join(dir, name)) })
+  report.removed += leftovers.length
+
+  const target = join(shardTree(root), folder)
+  if (candidates.length > 0) await ensureDir(target, durable)
+  const done: string[] = []
+  await forEachLimit(candidates, MIGRATION_PARALLELISM, async id => {
+    const outcome = await moveShard(dir, target, id, names.has(id + META_SUFFIX), durable)
+    if (outcome === 'skipped') return
+    report[outcome]++
+    done.push(id)
+  })
+  // the moved shards are durable in layout 2 before any layout-1 copy goes
+  if (durable && done.length > 0) await syncDir(target)
+  await forEachLimit(done, REMOVAL_PARALLELISM, async id => {
+    await unlinkQuietly(join(dir, id))
+    await unlinkQuietly(join(dir, id + META_SUFFIX))
+  })
+  report.removed += done.length
+  if (durable && (done.length > 0 || leftovers.length > 0)) await syncDir(dir)
   try {
-    await writeStaged(staged, [encodeShardHeader(owner), bytes], storedAt, durable)
-    await rename(staged, path)
+    await rmdir(dir)
+    return true
+  } catch (err) {
+    if (errorCode(err) === 'ENOTEMPTY' || errorCode(err) === 'EEXIST') return false // files that are not shards
+    throw err
+  }
+}
+
+/** Bring one layout-1 shard into layout 2 (see the module header); 'skipped' when it is not a regular file. */
+async function moveShard (dir: string, target: string, id: string, hasMeta: boolean, durable: boolean): Promise<'moved' | 'kept' | 'skipped'> {
+  const path = join(dir, id)
+  const info = await lstat(path)
+  if (!info.isFile()) return 'skipped'
+  const dest = join(target, id)
+  if (await verifies(dest, id)) return 'kept'
+  const bytes = await readFile(path)
+  const owner = hasMeta ? await readLegacyOwner(path + META_SUFFIX) : undefined
+  const staged = tmpPath(target, id)
+  try {
+    await writeStaged(staged, [encodeShardHeader(owner), bytes], Math.round(info.mtimeMs), durable)
+    await rename(staged, dest)
   } catch (err) {
     await unlinkQuietly(staged).catch(() => {})
     throw err
   }
-  return true
+  return 'moved'
 }
 
-/** The owner a layout-1 `.meta` names; undefined when it is unreadable (the shard is kept without an owner, as before). */
+/** Whether a layout-2 file is there and holds a header, then bytes that hash to `id`. */
+async function verifies (path: string, id: string): Promise<boolean> {
+  let buf: Buffer
+  try {
+    buf = await readFile(path)
+  } catch (err) {
+    if (errorCode(err) === 'ENOENT') return false
+    throw err
+  }
+  const file = new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength)
+  const header = parseShardHeader(file)
+  return header !== undefined && matchesCid(parseShardCid(id), file.subarray(header.headerBytes))
+}
+
+/** The owner a layout-1 `.meta` names; undefined when it is unreadable (the shard is kept without an owner, as layout 1 did). */
 async function readLegacyOwner (path: string): Promise<string | undefined> {
   try {
-    const meta: unknown = JSON.parse(await readFile(path, 'utf8'))
+    const fh = await open(path, 'r')
+    let text: string
+    try {
+      const buf = new Uint8Array(MAX_META_BYTES + 1)
+      const { bytesRead } = await fh.read(buf, 0, buf.byteLength, 0)
+      if (bytesRead > MAX_META_BYTES) return undefined
+      text = new TextDecoder().decode(buf.subarray(0, bytesRead))
+    } finally {
+      await fh.close()
+    }
+    const meta: unknown = JSON.parse(text)
     if (typeof meta === 'object' && meta !== null && (meta as { v?: unknown }).v === 1) {
       const owner = (meta as { owner?: unknown }).owner
       if (typeof owner === 'string' && owner !== '' && owner.length <= 256) return owner
@@ -97,4 +172,3 @@ async function readLegacyOwner (path: string): Promise<string | undefined> {
   } catch { /* unreadable metadata */ }
   return undefined
 }
-

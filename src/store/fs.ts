@@ -1,23 +1,28 @@
 /**
  * Filesystem shard store (Node only): content-addressed files under a root,
  * one file per shard holding a small header (the owner) and the shard's
- * bytes. The layout and the header are specified in ./fs-format.ts.
- * `<xx>` is characters 8–9 of the id: the first ones past the constant
- * CIDv1/raw/BLAKE3 header ("bafkr4i" + one mixed character), so the 1,024
- * folders fill evenly. A shard file's mtime is its `storedAt`.
+ * bytes, in `<root>/layout-2/<xx>/<id>`. The layout and the header are
+ * specified in ./fs-format.ts. `<xx>` is characters 8–9 of the id: the
+ * first ones past the constant CIDv1/raw/BLAKE3 header ("bafkr4i" + one
+ * mixed character), so the 1,024 folders fill evenly. A shard file's mtime
+ * is its `storedAt`.
  *
  * Invariants:
  * - A shard file appears only by `rename` of a complete (and, when `durable`,
  *   fsynced) staging file, so no half-written shard is ever visible; a shard
- *   costs one file and one fsync, and a batch one fsync per folder it touched.
+ *   costs one file and one fsync, and a batch one fsync per folder it touched
+ *   (plus one of the parent the first time a folder is made).
  * - A batch stages every file before renaming any; if a rename fails, the
  *   shards already renamed are unlinked again (all or nothing).
- * - On open: a root in layout 1 (earlier versions: the owner in a `.meta`
- *   file beside each shard) is migrated first (./fs-migrate.ts); staging
- *   leftovers and stray `.meta` files are removed; a root written by a newer
- *   version is refused (UnsupportedVersionError). Usage is then rebuilt by
- *   reading every shard's header; one process at a time may open a root (no
- *   cross-process lock is taken).
+ * - On open: a root whose `layout` file names a newer layout is refused
+ *   (UnsupportedVersionError) before anything is changed; otherwise
+ *   `layout` is written if missing, and shards still in layout 1 (earlier
+ *   versions, or one run after a downgrade: `<root>/<xx>/`) are moved into
+ *   layout 2 (./fs-migrate.ts); staging leftovers are removed. Usage is
+ *   then rebuilt by reading every shard's header; one process at a time
+ *   may open a root (no cross-process lock is taken).
+ * - Nothing is ever written where a layout-1 build looks, so a downgraded
+ *   build sees only what is still in layout 1 and deletes nothing of layout 2.
  * - A file whose header does not parse is listed (with its whole length) and
  *   reported corrupt when read, so the store removes it; the BLAKE3 id is
  *   checked over the bytes after the header on every read.
@@ -27,14 +32,14 @@ import { mkdir, open, readdir, readFile, rename } from 'node:fs/promises'
 import { join } from 'node:path'
 import { CorruptShardError, InvalidParametersError, QuotaExceededError } from '../core/errors.ts'
 import {
-  encodeShardHeader, errorCode, FOLDER_RE, forEachLimit, isCanonicalId, MAX_HEADER_BYTES, META_SUFFIX, parseShardHeader,
-  readLayout, shardFolder, shardPath, syncDir, TMP_SUFFIX, tmpPath, unlinkQuietly, writeLayout, writeStaged
+  encodeShardHeader, ensureDir, errorCode, FOLDER_RE, forEachLimit, isCanonicalId, MAX_HEADER_BYTES, parseShardHeader,
+  readLayout, removeLayoutLeftovers, shardFolder, shardPath, shardTree, syncDir, TMP_SUFFIX, tmpPath, unlinkQuietly, writeLayout, writeStaged
 } from './fs-format.ts'
 import { migrateLayout1 } from './fs-migrate.ts'
 import type { ShardMedium, ShardRecord, ShardStore, StoreOptions } from './types.ts'
 import { openVerifiedStore } from './verified-store.ts'
 
-export { shardFolder, shardPath } from './fs-format.ts'
+export { shardFolder, shardPath, shardTree } from './fs-format.ts'
 
 export interface FsStoreOptions extends StoreOptions {
   /** directory holding the shards; created if missing */
@@ -70,26 +75,30 @@ class FsMedium implements ShardMedium {
 
   async load (): Promise<ShardRecord[]> {
     await mkdir(this.#root, { recursive: true })
-    const layout = await readLayout(this.#root)
-    const folders = (await readdir(this.#root, { withFileTypes: true }))
+    // refuses a newer layout before anything changes; a new root, or one only layout 1 wrote, is marked first
+    if (await readLayout(this.#root) === undefined) await writeLayout(this.#root, this.#durable)
+    await removeLayoutLeftovers(this.#root)
+    const tree = shardTree(this.#root)
+    try {
+      await ensureDir(tree, this.#durable)
+      // every open: shards a layout-1 build stored (before an upgrade, or after a downgrade) join layout 2
+      await migrateLayout1(this.#root, this.#durable)
+    } catch (err) {
+      throw mapDiskError(err)
+    }
+    const folders = (await readdir(tree, { withFileTypes: true }))
       .filter(d => d.isDirectory() && FOLDER_RE.test(d.name))
       .map(d => d.name)
-    if (layout === undefined) {
-      // a new root, or one in layout 1: either way, everything in it is brought to the current layout first
-      if (folders.length > 0) await migrateLayout1(this.#root, folders, this.#durable)
-      await writeLayout(this.#root, this.#durable)
-    }
     const records: ShardRecord[] = []
     await forEachLimit(folders, STAGING_PARALLELISM, async folder => { records.push(...await this.#loadFolder(folder)) })
     return records
   }
 
   async #loadFolder (folder: string): Promise<ShardRecord[]> {
-    const dir = join(this.#root, folder)
+    const dir = join(shardTree(this.#root), folder)
     const records: ShardRecord[] = []
     await forEachLimit(await readdir(dir), STAGING_PARALLELISM, async name => {
-      // staging leftovers, and owner files of layout 1 that outlived a migration
-      if (name.endsWith(TMP_SUFFIX) || name.endsWith(META_SUFFIX)) { await unlinkQuietly(join(dir, name)); return }
+      if (name.endsWith(TMP_SUFFIX)) { await unlinkQuietly(join(dir, name)); return } // staging leftovers
       if (!isCanonicalId(name) || shardFolder(name) !== folder) return // not ours: leave it alone
       const record = await readRecord(join(dir, name), name)
       if (record !== undefined) records.push(record)
@@ -112,11 +121,12 @@ class FsMedium implements ShardMedium {
   }
 
   async write (batch: ReadonlyArray<{ record: ShardRecord, bytes: Uint8Array }>): Promise<void> {
-    const staged: Staged[] = batch.map(({ record }) => ({ record, tmp: tmpPath(join(this.#root, shardFolder(record.id)), record.id) }))
+    const tree = shardTree(this.#root)
+    const staged: Staged[] = batch.map(({ record }) => ({ record, tmp: tmpPath(join(tree, shardFolder(record.id)), record.id) }))
     const committed: string[] = []
     try {
       await forEachLimit(batch, STAGING_PARALLELISM, async ({ record, bytes }, i) => {
-        await mkdir(join(this.#root, shardFolder(record.id)), { recursive: true })
+        await ensureDir(join(tree, shardFolder(record.id)), this.#durable)
         await writeStaged((staged[i] as Staged).tmp, [encodeShardHeader(record.owner), bytes], record.storedAt, this.#durable)
       })
       for (const s of staged) {
@@ -125,7 +135,7 @@ class FsMedium implements ShardMedium {
       }
       if (this.#durable) {
         const folders = [...new Set(staged.map(s => shardFolder(s.record.id)))]
-        await forEachLimit(folders, STAGING_PARALLELISM, async f => { await syncDir(join(this.#root, f)) })
+        await forEachLimit(folders, STAGING_PARALLELISM, async f => { await syncDir(join(tree, f)) })
       }
     } catch (err) {
       try {

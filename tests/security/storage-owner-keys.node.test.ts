@@ -18,7 +18,7 @@ import { createContext } from '../../src/mesh/context.ts'
 import { meshKeysFromIdentity } from '../../src/mesh/keys.ts'
 import { deleteOn } from '../../src/mesh/transfer.ts'
 import { ownerId, type ShardService } from '../../src/net/shard/index.ts'
-import { parseShardHeader } from '../../src/store/fs-format.ts'
+import { parseShardHeader, shardTree } from '../../src/store/fs-format.ts'
 import { owner, ownerLabelOn, randomBytes, startTestNet, MiB, type TestNet, type TestOwner } from '../mesh/helpers.ts'
 
 describe('owner keys on holders', () => {
@@ -36,7 +36,7 @@ describe('owner keys on holders', () => {
     return await Promise.all(net.mesh.storage.map(async (s, i) => {
       const records = new Set<string>()
       for await (const r of s.store.entries()) if (r.owner !== undefined) records.add(r.owner)
-      const root = join(net.dir, `storage-${i}`, 'shards')
+      const root = shardTree(join(net.dir, `storage-${i}`, 'shards'))
       const files = new Set<string>()
       const raw: Buffer[] = []
       for (const folder of await readdir(root, { withFileTypes: true })) {

@@ -1,10 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest'
-import { mkdir, mkdtemp, readdir, readFile, rm, stat, unlink, utimes, writeFile } from 'node:fs/promises'
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, unlink, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { openFsStore, shardFolder, shardPath } from '../../src/store/fs.ts'
+import { openFsStore, shardFolder, shardPath, shardTree } from '../../src/store/fs.ts'
 import { encodeShardHeader, parseShardHeader } from '../../src/store/fs-format.ts'
-import { shardCid } from '../../src/core/hash.ts'
 import { shardStoreContract } from './contract.ts'
 import { collect, errorName, makeShard, type StoreHarness, type StorePlace } from './fixtures.ts'
 
@@ -34,14 +33,6 @@ function shardFile (owner: string | undefined, bytes: Uint8Array): Buffer {
   return Buffer.concat([encodeShardHeader(owner), bytes])
 }
 
-/** Write a shard the way layout 1 (earlier versions) did: raw bytes, the owner in `<id>.meta`. */
-async function writeLayout1 (dir: string, shard: { id: string, bytes: Uint8Array }, owner?: string, mtimeMs?: number): Promise<void> {
-  await mkdir(join(dir, shardFolder(shard.id)), { recursive: true })
-  if (owner !== undefined) await writeFile(shardPath(dir, shard.id) + '.meta', JSON.stringify({ v: 1, owner }))
-  await writeFile(shardPath(dir, shard.id), shard.bytes)
-  if (mtimeMs !== undefined) await utimes(shardPath(dir, shard.id), mtimeMs / 1000, mtimeMs / 1000)
-}
-
 describe('filesystem store', () => {
   const roots: string[] = []
   afterEach(async () => {
@@ -65,32 +56,38 @@ describe('filesystem store', () => {
     expect(parseShardHeader(file)).toEqual({ owner: 'alice', headerBytes: 10 + 5 })
     expect(new TextDecoder().decode(file.subarray(0, 8))).toBe('DMSHARD\x01')
     expect(parseShardHeader(new Uint8Array(await readFile(shardPath(dir, b.id))))).toEqual({ headerBytes: 10 })
-    expect(await readdir(join(dir, shardFolder(a.id)))).toEqual(shardFolder(a.id) === shardFolder(b.id) ? [a.id, b.id].sort() : [a.id])
+    const folder = join(shardTree(dir), shardFolder(a.id))
+    expect(shardPath(dir, a.id)).toBe(join(dir, 'layout-2', shardFolder(a.id), a.id))
+    expect(await readdir(folder)).toEqual(shardFolder(a.id) === shardFolder(b.id) ? [a.id, b.id].sort() : [a.id])
+    // nothing where a layout-1 build looks (root folders named like <xx>)
+    expect((await readdir(dir)).sort()).toEqual(['layout', 'layout-2'])
     expect(JSON.parse(await readFile(join(dir, 'layout'), 'utf8'))).toEqual({ layout: 2 })
     const record = await store.stat(a.id)
     expect(record).toMatchObject({ size: 1000, owner: 'alice' })
     expect(Math.round((await stat(shardPath(dir, a.id))).mtimeMs)).toBe(record?.storedAt)
     await store.delete(a.id)
-    expect(await readdir(join(dir, shardFolder(a.id)))).not.toContain(a.id)
+    expect(await readdir(folder)).not.toContain(a.id)
     await store.close()
   })
 
-  it('cleans staging leftovers and stray owner files on open, leaves foreign files alone', async () => {
+  it('cleans staging leftovers on open, leaves foreign files alone', async () => {
     const dir = await root()
     await (await openFsStore({ root: dir, quota: 1e6 })).close() // layout 2 from the start
     const a = await makeShard(100, 1)
     const b = await makeShard(100, 2)
-    const folder = join(dir, shardFolder(a.id))
+    const folder = join(shardTree(dir), shardFolder(a.id))
     await mkdir(folder, { recursive: true })
     await writeFile(join(folder, `.${a.id}.abcd.tmp`), a.bytes.subarray(0, 50)) // crash mid-write
-    await mkdir(join(dir, shardFolder(b.id)), { recursive: true })
-    await writeFile(shardPath(dir, b.id) + '.meta', '{"v":1,"owner":"x"}')
-    await writeFile(join(dir, 'README'), 'not a shard')
     await writeFile(join(folder, 'not-a-cid'), 'x')
+    await mkdir(join(shardTree(dir), shardFolder(b.id)), { recursive: true })
+    await writeFile(shardPath(dir, b.id) + '.meta', '{"v":1,"owner":"x"}') // layout 2 never writes one: not ours
+    await mkdir(join(shardTree(dir), 'zz-not-a-folder'))
+    await writeFile(join(dir, 'README'), 'not a shard')
     const store = await openFsStore({ root: dir, quota: 1e6 })
     expect(await store.usage()).toMatchObject({ bytes: 0, count: 0 })
-    expect(await readdir(folder)).toEqual(['not-a-cid'])
-    expect(await readdir(join(dir, shardFolder(b.id)))).not.toContain(b.id + '.meta')
+    expect(await readdir(folder)).toContain('not-a-cid')
+    expect((await readdir(folder)).filter(n => n.endsWith('.tmp'))).toEqual([])
+    expect(await readdir(join(shardTree(dir), shardFolder(b.id)))).toContain(b.id + '.meta')
     expect(await readFile(join(dir, 'README'), 'utf8')).toBe('not a shard')
     await store.close()
   })
@@ -126,7 +123,7 @@ describe('filesystem store', () => {
     await store.close()
     // found so on open too: listed, then removed by a scrub
     const b = await makeShard(100, 2)
-    await mkdir(join(dir, shardFolder(b.id)), { recursive: true })
+    await mkdir(join(shardTree(dir), shardFolder(b.id)), { recursive: true })
     await writeFile(shardPath(dir, b.id), b.bytes) // no header at all
     const again = await openFsStore({ root: dir, quota: 1e6 })
     expect(await again.scrub()).toEqual({ checked: 1, corrupt: [b.id], missing: [] })
@@ -143,81 +140,22 @@ describe('filesystem store', () => {
     expect(await store.usage()).toMatchObject({ bytes: 0, count: 0 })
     for (const s of shards.slice(0, 2)) {
       expect(await errorName(stat(shardPath(dir, s.id)))).toBe('Error') // ENOENT
-      expect((await readdir(join(dir, shardFolder(s.id)))).filter(n => n.startsWith(s.id) || n.endsWith('.tmp'))).toEqual([])
+      expect((await readdir(join(shardTree(dir), shardFolder(s.id)))).filter(n => n.startsWith(s.id) || n.endsWith('.tmp'))).toEqual([])
     }
     await store.close()
   })
 
-  it('migrates a folder written in layout 1 on open: each .meta becomes a header', async () => {
+  it('refuses a folder written by a newer version, or with a damaged layout file, before changing anything', async () => {
     const dir = await root()
-    const a = await makeShard(1000, 1)
-    const b = await makeShard(50, 2)
-    const empty = await makeShard(0, 3) // earlier versions accepted empty shards
-    const orphan = await makeShard(100, 4)
-    // a shard that begins like a layout-2 header: must come through whole
-    const trickyBytes = new Uint8Array(shardFile('mallory', (await makeShard(64, 5)).bytes))
-    const tricky = { bytes: trickyBytes, id: shardCid(trickyBytes).toString() }
-    const storedAt = Date.UTC(2026, 0, 2, 3, 4, 5)
-    await writeLayout1(dir, a, 'alice', storedAt)
-    await writeLayout1(dir, b)
-    await writeLayout1(dir, empty, 'bob')
-    await writeLayout1(dir, tricky, 'carol')
-    await mkdir(join(dir, shardFolder(orphan.id)), { recursive: true })
-    await writeFile(shardPath(dir, orphan.id) + '.meta', '{"v":1,"owner":"x"}') // crash mid-delete
-    await writeFile(join(dir, shardFolder(a.id), `.${a.id}.abcd.tmp`), 'half') // crash mid-write
-    await writeFile(join(dir, shardFolder(a.id), 'not-a-cid'), 'x')
-    await writeFile(join(dir, 'README'), 'not a shard')
-
-    const store = await openFsStore({ root: dir, quota: 1e6 })
-    const usage = await store.usage()
-    expect(usage).toMatchObject({ bytes: 4 * 4096, count: 4 }) // each under a block
-    expect(usage.byOwner).toEqual(new Map([['alice', { bytes: 4096, count: 1 }], ['bob', { bytes: 4096, count: 1 }], ['carol', { bytes: 4096, count: 1 }]]))
-    expect(await store.stat(a.id)).toEqual({ id: a.id, size: 1000, storedAt, owner: 'alice' })
-    expect(await store.get(a.id)).toEqual(a.bytes)
-    expect(await store.get(b.id)).toEqual(b.bytes)
-    expect(await store.get(tricky.id)).toEqual(tricky.bytes)
-    expect(await store.get(empty.id)).toEqual(new Uint8Array(0))
-    for (const [s, owner] of [[a, 'alice'], [b, undefined], [tricky, 'carol']] as const) {
-      expect(new Uint8Array(await readFile(shardPath(dir, s.id)))).toEqual(new Uint8Array(shardFile(owner, s.bytes)))
-    }
-    const left = (await Promise.all([...new Set([a, b, empty, tricky, orphan].map(s => shardFolder(s.id)))].map(async f => await readdir(join(dir, f))))).flat()
-    expect(left.filter(n => n.endsWith('.meta') || n.endsWith('.tmp'))).toEqual([])
-    expect(left).toContain('not-a-cid')
-    expect(await readFile(join(dir, 'README'), 'utf8')).toBe('not a shard')
-    expect(JSON.parse(await readFile(join(dir, 'layout'), 'utf8'))).toEqual({ layout: 2 })
-    const records = (await collect(store.entries())).sort((x, y) => x.id.localeCompare(y.id))
-    expect(await store.scrub()).toEqual({ checked: 4, corrupt: [], missing: [] })
-    await store.close()
-    // opening again finds the same
-    const again = await openFsStore({ root: dir, quota: 1e6 })
-    expect((await collect(again.entries())).sort((x, y) => x.id.localeCompare(y.id))).toEqual(records)
-    await again.close()
-  })
-
-  it('finishes a migration that was cut short', async () => {
-    const dir = await root()
-    const done = await makeShard(300, 1)
-    const todo = await makeShard(400, 2)
-    // `done` was rewritten but its .meta not yet removed, and no layout file was written
-    await mkdir(join(dir, shardFolder(done.id)), { recursive: true })
-    await writeFile(shardPath(dir, done.id), shardFile('alice', done.bytes))
-    await writeFile(shardPath(dir, done.id) + '.meta', JSON.stringify({ v: 1, owner: 'alice' }))
-    await writeLayout1(dir, todo, 'bob')
-    const store = await openFsStore({ root: dir, quota: 1e6 })
-    expect(await store.stat(done.id)).toMatchObject({ size: 300, owner: 'alice' })
-    expect(await store.stat(todo.id)).toMatchObject({ size: 400, owner: 'bob' })
-    expect(await store.get(done.id)).toEqual(done.bytes)
-    expect(await store.get(todo.id)).toEqual(todo.bytes)
-    expect(await readdir(join(dir, shardFolder(done.id)))).not.toContain(done.id + '.meta')
-    await store.close()
-  })
-
-  it('refuses a folder written by a newer version, or with a damaged layout file', async () => {
-    const dir = await root()
+    const a = await makeShard(100, 1)
+    await mkdir(join(dir, shardFolder(a.id)))
+    await writeFile(join(dir, shardFolder(a.id), a.id), a.bytes) // a layout-1 shard, not to be migrated
     await writeFile(join(dir, 'layout'), '{"layout":3}')
     expect(await errorName(openFsStore({ root: dir, quota: 1 }))).toBe('UnsupportedVersionError')
     await writeFile(join(dir, 'layout'), 'garbage')
     expect(await errorName(openFsStore({ root: dir, quota: 1 }))).toBe('MalformedDataError')
+    expect((await readdir(dir)).sort()).toEqual(['layout', shardFolder(a.id)].sort())
+    expect(await readdir(join(dir, shardFolder(a.id)))).toEqual([a.id])
   })
 
   it('rejects a missing root', async () => {
