@@ -3,12 +3,14 @@
  * for byte (with each file's mtime, a shard's `storedAt`) into a temporary
  * folder and opened with today's openFsStore.
  * - fs-store-v2.json, layout 2 (written by an earlier build of this
- *   layout): listed as the recorded ids, sizes, owners and times, every
- *   shard read back verified, and nothing on disk changed by opening it.
- * - fs-store-v1.json, layout 1 (the owner in a `.meta` beside each shard,
- *   written by the last build of that layout): migrated on open to the
- *   same records, and to exactly the files of the layout-2 sample, which
- *   holds the same shards for the same owners.
+ *   layout: `layout`, and each shard in `layout-2/<xx>/<id>`): listed as
+ *   the recorded ids, sizes, owners and times, every shard read back
+ *   verified, and nothing on disk changed by opening it.
+ * - fs-store-v1.json, layout 1 (`<xx>/<id>`, the owner in a `.meta` beside
+ *   each shard, written by the last build of that layout): migrated on
+ *   open to the same records, and to exactly the files of the layout-2
+ *   sample, which holds the same shards for the same owners, leaving no
+ *   folder where a layout-1 build looks.
  * Node only: the store lives on a file system.
  */
 import { describe, it, expect, beforeEach, afterEach } from 'vitest'
@@ -92,6 +94,10 @@ describe('frozen filesystem shard folder, layout 2 (v2)', () => {
     }
     expect(new TextDecoder().decode(fromBase64(v2.files.find(f => f.path === LAYOUT_FILE)?.base64 ?? ''))).toBe('{"layout":2}\n')
   })
+
+  it('keeps every shard file under layout-2/, away from the folders a layout-1 build scans', () => {
+    expect(v2.files.map(f => f.path).sort()).toEqual([LAYOUT_FILE, ...v2.records.map(r => `layout-2/${r.id.slice(8, 10)}/${r.id}`)].sort())
+  })
 })
 
 describe('frozen filesystem shard folder, layout 1 (v1)', () => {
@@ -108,6 +114,7 @@ describe('frozen filesystem shard folder, layout 1 (v1)', () => {
     await store.close()
     const layout = (files: SampleFile[]): SampleFile[] => files.map(f => f.path === LAYOUT_FILE ? { ...f, mtimeMs: 0 } : f)
     expect(layout(await tree())).toEqual(layout(v2.files))
+    expect((await readdir(dir)).sort()).toEqual([LAYOUT_FILE, 'layout-2'])
     const again = await open()
     expect(await records(again)).toEqual(v1.records)
     await again.close()
