@@ -53,6 +53,7 @@ export function resolveConfig (partial: Partial<MeshConfig> = {}): MeshConfig {
   for (const [name, value, min] of [['hedgeDelay', c.hedgeDelay, 0], ['requestTimeout', c.requestTimeout, 1], ['manifestReplicas', c.manifestReplicas, 1], ['storeWindow', c.storeWindow, 1], ['infoTtl', c.infoTtl, 0], ['storeBatch', c.storeBatch, 1]] as const) {
     if (!whole(value, min)) throw new InvalidParametersError(`${name} must be a whole number >= ${min}`, { [name]: value })
   }
+  if (c.backupWaitMs !== undefined && !whole(c.backupWaitMs, 1)) throw new InvalidParametersError('backupWaitMs must be a whole number >= 1', { backupWaitMs: c.backupWaitMs })
   if (c.storeBatch > MAX_BATCH_SHARDS) throw new InvalidParametersError(`storeBatch is at most ${MAX_BATCH_SHARDS} (the protocol's limit)`, { storeBatch: c.storeBatch })
   return { ...c, writeQuorum }
 }

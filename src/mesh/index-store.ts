@@ -1,14 +1,20 @@
 /**
  * The owner's index: the files they stored, by name, with each file key
- * wrapped (ECIES) to the owner. Kept through a small `IndexStorage` (memory
- * here; IndexedDB in the browser), and backed up to the mesh (./backup.ts).
+ * wrapped (ECIES) to the owner, and the files they deleted (tombstones).
+ * Kept through a small `IndexStorage` (memory here; IndexedDB in the
+ * browser), and backed up to the mesh (./backup.ts).
  *
- * Stored form, version 1 (dag-cbor):
- *   { v: 1, entries: [entry, ...], backup?: { seq, id } }
- *   entry = { key, name, type, size, tags: [..], created, wrappedKey: <ECIES envelope>, holders: [peer id, ..] }
- * `backup` is the last index backup this device published (sequence number
- * and backup shard id). Names are unique within an index. File keys are
- * sealed; names, sizes and tags are not: the storage is the owner's own.
+ * Stored form (dag-cbor; entries and tombstones: ./index-entries.ts):
+ *   version 2: { v: 2, backup?: { seq, id }, deleted: [tombstone, ...], entries: [entry, ...] }
+ *   version 1: { v: 1, backup?: { seq, id }, entries: [entry, ...] }   (no tombstones, no entry with `updated`)
+ * Version 1 is still read, and still written while the index holds nothing
+ * only version 2 can say, byte for byte as earlier builds wrote it (so an
+ * earlier build still reads it). `backup` is the last index backup this
+ * device published or merged (sequence number and backup shard id). Names
+ * are unique within an index. File keys are sealed; names, sizes and tags
+ * are not: the storage is the owner's own. A remove leaves a tombstone, and
+ * merges (./index-merge.ts) never bring a tombstoned file back; tombstones
+ * past their lifetime are collected, and at most INDEX_MAX_TOMBSTONES kept.
  *
  * Every change is saved, and the change resolves once a save holding it
  * has been written; changes made while a save is being written share the
@@ -23,20 +29,21 @@
  * instead of re-encoding every entry; the listing, newest first, is kept
  * sorted until the next change.
  */
-import { concatBytes } from '../core/bytes.ts'
 import { Coalescer } from '../core/coalesce.ts'
 import { decodeCborMap, encodeCbor, RecordReader } from '../core/cbor.ts'
 import { AlreadyExistsError, MalformedDataError } from '../core/errors.ts'
-import { MANIFEST_LIMITS, parseFileKey } from '../core/manifest.ts'
 import type { AbortOptions } from '../store/types.ts'
-import type { IndexEntry } from './types.ts'
+import { decodeEntry, decodeTombstones, editedAt, encodeEntry, encodeTombstone, encodeWithEntries, tombstoneExpired, INDEX_MAX_TOMBSTONES } from './index-entries.ts'
+import { mergeInto, type MergeResult } from './index-merge.ts'
+import type { IndexEntry, Tombstone } from './types.ts'
 
-export const INDEX_VERSION = 1
+export { decodeEntry, encodeEntry, encodeWithEntries } from './index-entries.ts'
+export type { MergeResult } from './index-merge.ts'
+
+export const INDEX_VERSION = 2
 /** 64 MiB of index holds hundreds of thousands of entries. */
 export const INDEX_MAX_BYTES = 64 * 1024 * 1024
 const MAX_ENTRIES = 1_000_000
-const MAX_HOLDERS = 64
-const MAX_ENVELOPE_BYTES = 1024
 
 /** Where an index's bytes live between sessions. */
 export interface IndexStorage {
@@ -62,58 +69,12 @@ export interface BackupState {
   id: string
 }
 
-export function encodeEntry (e: IndexEntry): Record<string, unknown> {
-  return { key: e.key, name: e.name, type: e.type, size: e.size, tags: e.tags, created: e.created, wrappedKey: e.wrappedKey, holders: e.manifestHolders }
-}
-
-/** CBOR head of an array of `n` items (RFC 8949 §3.1, major type 4, shortest form as dag-cbor requires). */
-function arrayHead (n: number): Uint8Array {
-  if (n < 24) return Uint8Array.of(0x80 + n)
-  if (n < 0x100) return Uint8Array.of(0x98, n)
-  if (n < 0x10000) return Uint8Array.of(0x99, n >> 8, n & 0xff)
-  return Uint8Array.of(0x9a, n >>> 24, (n >>> 16) & 0xff, (n >>> 8) & 0xff, n & 0xff)
-}
-
-/** dag-cbor orders map keys by length, then bytewise. */
-function sortsBeforeEntries (key: string): boolean {
-  return key.length < 7 || (key.length === 7 && key < 'entries')
-}
-
-/**
- * The dag-cbor encoding of `{ ...fields, entries: [...] }` where each entry
- * is given already encoded: the same bytes as encoding the whole map, for
- * maps of fewer than 23 fields whose keys all sort before "entries".
- */
-export function encodeWithEntries (fields: Record<string, unknown>, entries: readonly Uint8Array[]): Uint8Array {
-  const keys = Object.keys(fields)
-  if (keys.length >= 23 || !keys.every(sortsBeforeEntries)) throw new TypeError('encodeWithEntries: the other fields must be few and sort before "entries"')
-  const head = encodeCbor(fields)
-  head[0] = 0xa0 + keys.length + 1 // one more pair in the map's head
-  return concatBytes([head, encodeCbor('entries'), arrayHead(entries.length), ...entries])
-}
-
-export function decodeEntry (raw: unknown, what = 'index entry'): IndexEntry {
-  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw new MalformedDataError(`${what} must be a map`)
-  const L = MANIFEST_LIMITS
-  const r = new RecordReader(raw as Record<string, unknown>, what)
-  const key = r.string('key', 128)
-  try { parseFileKey(key) } catch { throw r.fail('"key" is not a file key') }
-  const strings = (field: string, max: number, bytes: number): string[] => (r.array(field, max) as unknown[]).map(s => {
-    if (typeof s !== 'string' || s.length === 0 || s.length > bytes) throw r.fail(`"${field}" must hold short strings`)
-    return s
-  })
-  const entry: IndexEntry = {
-    key,
-    name: r.string('name', L.nameBytes),
-    type: r.string('type', L.typeBytes),
-    size: r.int('size', 0, Number.MAX_SAFE_INTEGER),
-    tags: strings('tags', L.tags, L.tagBytes),
-    created: r.int('created', 0, Number.MAX_SAFE_INTEGER),
-    wrappedKey: r.bytes('wrappedKey', { min: 1, max: MAX_ENVELOPE_BYTES }),
-    manifestHolders: strings('holders', MAX_HOLDERS, L.hintBytes)
-  }
-  r.done()
-  return entry
+/** What a backup carries: the index as last written (entries encoded), its current tombstones, and whether any entry was edited. */
+export interface IndexSnapshot {
+  entries: Uint8Array[]
+  deleted: Tombstone[]
+  /** some entry carries `updated` (only version 2 can say so) */
+  edited: boolean
 }
 
 /** One entry as the index keeps it: its listing, and its encoding once a save needed it. */
@@ -124,10 +85,10 @@ interface Held {
 }
 
 /** An entry without its wrapped key: what a listing shows. */
-export type ListedEntry = Omit<IndexEntry, 'wrappedKey'>
+export type ListedEntry = Omit<IndexEntry, 'wrappedKey' | 'updated'>
 
 function hold (entry: IndexEntry): Held {
-  const { wrappedKey, ...listed } = entry
+  const { wrappedKey, updated, ...listed } = entry
   return { entry, listed }
 }
 
@@ -141,8 +102,8 @@ function newestFirst (a: ListedEntry, b: ListedEntry): number {
   return b.created - a.created || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)
 }
 
-/** One step back: an entry as it was before (undefined: absent), or the backup state as it was. */
-type Undo = { key: string, held: Held | undefined } | { backup: BackupState | undefined }
+/** One step back: an entry as it was before (undefined: absent), a tombstone as it was, or the backup state as it was. */
+type Undo = { key: string, held: Held | undefined } | { tomb: string, deletedAt: number | undefined } | { backup: BackupState | undefined }
 
 /**
  * A change not yet written. `make` checks that it applies to the current
@@ -160,14 +121,19 @@ interface Change {
 export interface FileIndexOptions {
   /** called after a failed save was undone (the listing changed back) */
   onRollBack?: () => void
+  /** the clock that dates edits and tombstones (ms since the epoch) */
+  now?: () => number
 }
 
 /** The index in memory; every change is saved (see the module header). */
 export class FileIndex {
   readonly #storage: IndexStorage
   readonly #onRollBack: (() => void) | undefined
+  readonly #now: () => number
   readonly #byKey = new Map<string, Held>()
   readonly #byName = new Map<string, string>()
+  /** tombstones: file key -> deletedAt */
+  readonly #deleted = new Map<string, number>()
   #backup?: BackupState
   #loading?: Promise<void>
   /** the save being written, and the one waiting to start (it will hold every change made before it starts) */
@@ -176,14 +142,15 @@ export class FileIndex {
   #unsaved: Change[] = []
   /** where the change being made records its undo steps */
   #recording?: Undo[]
-  /** the entries as last written or loaded */
-  #saved: Held[] = []
+  /** the entries and tombstones as last written or loaded */
+  #saved: { held: Held[], deleted: Tombstone[] } = { held: [], deleted: [] }
   #sorted?: ListedEntry[]
   #saves = 0
 
   constructor (storage: IndexStorage, options: FileIndexOptions = {}) {
     this.#storage = storage
     this.#onRollBack = options.onRollBack
+    this.#now = options.now ?? Date.now
   }
 
   /** Read the stored index once; later calls wait for the same read. */
@@ -194,8 +161,9 @@ export class FileIndex {
       // RecordReader has no optional-map accessor: `backup` is read on its own
       const { backup, ...fields } = decodeCborMap(bytes, INDEX_MAX_BYTES, 'index')
       const r = new RecordReader(fields, 'index')
-      r.version(INDEX_VERSION)
-      const entries = (r.array('entries', MAX_ENTRIES) as unknown[]).map(e => hold(decodeEntry(e)))
+      const version = r.version(fields.v === 1 ? 1 : INDEX_VERSION)
+      const deleted = version === 1 ? [] : decodeTombstones(r.array('deleted', INDEX_MAX_TOMBSTONES), 'index')
+      const entries = (r.array('entries', MAX_ENTRIES) as unknown[]).map(e => hold(decodeEntry(e, 'index entry', version > 1)))
       r.done()
       if (backup !== undefined) {
         if (backup === null || typeof backup !== 'object' || Array.isArray(backup)) throw new MalformedDataError('index: "backup" must be a map')
@@ -204,7 +172,9 @@ export class FileIndex {
         b.done()
       }
       for (const h of entries) this.#apply(h.entry.key, h)
-      this.#saved = entries
+      const now = this.#now()
+      for (const t of deleted) if (!tombstoneExpired(t.deletedAt, now)) this.#applyTomb(t.key, t.deletedAt)
+      this.#saved = { held: entries, deleted: this.tombstones() }
     })()
     try {
       await this.#loading
@@ -225,7 +195,31 @@ export class FileIndex {
 
   /** The encoding of every entry as last written (or loaded): none of the changes still being saved. */
   savedEntries (): Uint8Array[] {
-    return this.#saved.map(encoded)
+    return this.#saved.held.map(encoded)
+  }
+
+  /** What a backup carries: entries and tombstones as last written (none of the changes still being saved), tombstones still current. */
+  snapshot (): IndexSnapshot {
+    const now = this.#now()
+    return {
+      entries: this.savedEntries(),
+      deleted: this.#saved.deleted.filter(t => !tombstoneExpired(t.deletedAt, now)),
+      edited: this.#saved.held.some(h => h.entry.updated !== undefined)
+    }
+  }
+
+  /** The current tombstones, oldest first. */
+  tombstones (): Tombstone[] {
+    const now = this.#now()
+    return Array.from(this.#deleted, ([key, deletedAt]) => ({ key, deletedAt }))
+      .filter(t => !tombstoneExpired(t.deletedAt, now))
+      .sort((a, b) => a.deletedAt - b.deletedAt || (a.key < b.key ? -1 : 1))
+  }
+
+  /** When `key` was deleted, if its tombstone is kept. */
+  deletedAt (key: string): number | undefined {
+    const at = this.#deleted.get(key)
+    return at === undefined || tombstoneExpired(at, this.#now()) ? undefined : at
   }
 
   /** The entries without their wrapped keys, newest first (kept sorted until the next change; do not modify). */
@@ -265,15 +259,23 @@ export class FileIndex {
     })
   }
 
+  /** Remove a file the owner deleted, leaving its tombstone (also for a file not listed here); whether an entry was removed. */
   async remove (key: string): Promise<boolean> {
     return await this.#change(() => {
-      if (!this.#byKey.has(key)) return false
-      this.#set(key, undefined)
-      return true
+      const listed = this.#byKey.has(key)
+      if (listed) this.#set(key, undefined)
+      if (this.deletedAt(key) === undefined) this.#setTomb(key, this.#now())
+      this.#collect()
+      return listed
     })
   }
 
-  /** Change an entry's name or tags (AlreadyExistsError when the new name is taken); the updated entry, or undefined for an unknown key. */
+  /**
+   * Change an entry's name or tags (AlreadyExistsError when the new name is
+   * taken); the updated entry, or undefined for an unknown key. The change is
+   * dated (`updated`) later than any the entry carries, so it wins merges
+   * against every version this device has seen.
+   */
   async update (key: string, change: { name?: string, tags?: string[] }): Promise<IndexEntry | undefined> {
     const { name } = change
     const tags = change.tags !== undefined ? [...new Set(change.tags)] : undefined
@@ -281,22 +283,30 @@ export class FileIndex {
       const entry = this.#byKey.get(key)?.entry
       if (entry === undefined) return undefined
       if (name !== undefined && name !== entry.name) this.checkFree(name)
-      const next: IndexEntry = { ...entry, ...(name !== undefined ? { name } : {}), ...(tags !== undefined ? { tags: [...tags] } : {}) }
+      const next: IndexEntry = {
+        ...entry,
+        ...(name !== undefined ? { name } : {}),
+        ...(tags !== undefined ? { tags: [...tags] } : {}),
+        updated: Math.max(this.#now(), editedAt(entry) + 1)
+      }
       this.#set(key, hold(next))
       return next
     })
   }
 
-  /** Add the entries whose key and name are both new; returns how many were added. */
-  async merge (entries: readonly IndexEntry[]): Promise<number> {
+  /** Merge another device's list (a backup) as one change: see ./index-merge.ts. */
+  async merge (backup: { entries: readonly IndexEntry[], deleted?: readonly Tombstone[] }): Promise<MergeResult> {
     return await this.#change(() => {
-      let added = 0
-      for (const e of entries) {
-        if (this.#byKey.has(e.key) || this.#byName.has(e.name)) continue
-        this.#set(e.key, hold(e))
-        added++
-      }
-      return added
+      const result = mergeInto({
+        get: key => this.get(key),
+        keyOfName: name => this.#byName.get(name),
+        set: entry => { this.#set(entry.key, hold(entry)) },
+        remove: key => { this.#set(key, undefined) },
+        deletedAt: key => this.deletedAt(key),
+        tombstone: t => { this.#setTomb(t.key, t.deletedAt) }
+      }, { entries: backup.entries, deleted: backup.deleted ?? [] }, this.#now())
+      this.#collect()
+      return result
     })
   }
 
@@ -324,11 +334,12 @@ export class FileIndex {
   async #write (): Promise<void> {
     const carried = this.#unsaved.length
     const held = [...this.#byKey.values()]
+    const deleted = this.tombstones()
     try {
-      await this.#storage.save(this.#encode(held.map(encoded)))
+      await this.#storage.save(this.#encode(held, deleted))
       this.#saves++
       this.#unsaved.splice(0, carried)
-      this.#saved = held
+      this.#saved = { held, deleted }
     } catch (err) {
       this.#rollBack(carried)
       throw err
@@ -337,12 +348,18 @@ export class FileIndex {
 
   /** The stored form of the current state. */
   encode (): Uint8Array {
-    return this.#encode(this.encodedEntries())
+    return this.#encode([...this.#byKey.values()], this.tombstones())
   }
 
-  #encode (entries: readonly Uint8Array[]): Uint8Array {
-    const fields = { v: INDEX_VERSION, ...(this.#backup !== undefined ? { backup: { seq: this.#backup.seq, id: this.#backup.id } } : {}) }
-    return encodeWithEntries(fields, entries)
+  /** Version 1 while nothing needs version 2 (see the module header). */
+  #encode (held: readonly Held[], deleted: readonly Tombstone[]): Uint8Array {
+    const version = deleted.length > 0 || held.some(h => h.entry.updated !== undefined) ? 2 : 1
+    const fields = {
+      v: version,
+      ...(this.#backup !== undefined ? { backup: { seq: this.#backup.seq, id: this.#backup.id } } : {}),
+      ...(version > 1 ? { deleted: deleted.map(encodeTombstone) } : {})
+    }
+    return encodeWithEntries(fields, held.map(encoded))
   }
 
   /** Make a change now and resolve once a save holding it is written; a change that alters nothing needs no save. */
@@ -374,6 +391,7 @@ export class FileIndex {
     for (let i = change.undo.length - 1; i >= 0; i--) {
       const step = change.undo[i] as Undo
       if ('key' in step) this.#apply(step.key, step.held)
+      else if ('tomb' in step) this.#applyTomb(step.tomb, step.deletedAt)
       else this.#backup = step.backup
     }
   }
@@ -418,5 +436,24 @@ export class FileIndex {
       this.#byName.set(held.entry.name, key)
     }
     this.#sorted = undefined
+  }
+
+  /** Set a tombstone (undefined: drop it), recording how to undo it. */
+  #setTomb (key: string, deletedAt: number | undefined): void {
+    this.#recording?.push({ tomb: key, deletedAt: this.#deleted.get(key) })
+    this.#applyTomb(key, deletedAt)
+  }
+
+  #applyTomb (key: string, deletedAt: number | undefined): void {
+    if (deletedAt === undefined) this.#deleted.delete(key)
+    else this.#deleted.set(key, deletedAt)
+  }
+
+  /** Drop tombstones past their lifetime, then the oldest beyond INDEX_MAX_TOMBSTONES (part of the change being made). */
+  #collect (): void {
+    const now = this.#now()
+    for (const [key, at] of this.#deleted) if (tombstoneExpired(at, now)) this.#setTomb(key, undefined)
+    if (this.#deleted.size <= INDEX_MAX_TOMBSTONES) return
+    for (const t of this.tombstones().slice(0, this.#deleted.size - INDEX_MAX_TOMBSTONES)) this.#setTomb(t.key, undefined)
   }
 }

@@ -60,6 +60,8 @@ export interface MeshConfig {
   hedgeDelay: number
   /** ms for one request to one peer (default 30 s) */
   requestTimeout: number
+  /** ms a restore or sync looks for the index backup a record names before calling it unreachable (default: until every place to look has answered, about requestTimeout) */
+  backupWaitMs?: number
   /** copies of a sealed manifest or index backup, on distinct peers (default 3: any 4 of 6 peers still hold one) */
   manifestReplicas: number
   /** most shards sent to one peer in one request (default 64); 1 sends every shard in a request of its own, signed on its own */
@@ -97,6 +99,16 @@ export interface IndexEntry {
   wrappedKey: Uint8Array
   /** peers the sealed manifest was stored on */
   manifestHolders: string[]
+  /** ms since the epoch of the last rename or change of tags (none: `created`); the later one wins a merge */
+  updated?: number
+}
+
+/** A file deleted from the index: kept so that no merge brings the entry back (src/mesh/index-entries.ts). */
+export interface Tombstone {
+  /** the deleted file's key */
+  key: string
+  /** ms since the epoch */
+  deletedAt: number
 }
 
 /** What a share link carries: enough to read a file without the owner's index. */
@@ -186,6 +198,10 @@ export interface RestoreResult {
   seq: number
   /** entries added to the local index */
   added: number
+  /** entries renamed or retagged by a later change in the backup (or moved to a free name by one) */
+  updated: number
+  /** entries removed because the backup records their deletion */
+  removed: number
   /** entries now in the index */
   total: number
 }

@@ -1,13 +1,27 @@
 /**
  * Index pointer records in the DHT: where an owner's latest index backup is,
  * findable from the owner's public key alone (a fresh browser with only the
- * keys can restore its file list).
+ * keys can restore its file list), readable only by the owner.
  *
  *   key      UTF-8 "/datamesh-index/" + base32 (multibase, lower case) of the owner's Ed25519 public key
  *   value    dag-cbor { p: <payload bytes>, s: Ed25519(owner, "datamesh/index-pointer/v1" || 0x00 || p) }
- *   payload  version 2 (written): dag-cbor { v: 2, o: <owner Ed25519 public key, 32 bytes>, seq, ts, exp,
- *                                            ptr: <CID of the backup shard: CIDv1 raw BLAKE3-256>, h: [<peer id>, ...] }
- *            version 1 (still read): the same without `exp`
+ *   payload  version 2 (written): dag-cbor { v: 2, o: <owner Ed25519 public key, 32 bytes>, seq, ts, exp, x: <sealed target> }
+ *            version 1 (still read): dag-cbor { v: 1, o, seq, ts, ptr, h }, the target in the clear, no `exp`
+ *   x        ECIES (src/core/keys/ecies.ts) to the owner's X25519 public key of
+ *              target = dag-cbor { ptr: <CID of the backup shard: CIDv1 raw BLAKE3-256>, h: [<peer id>, ...] }
+ *            with associated data
+ *              "datamesh/index-pointer/sealed/v1" || 0x00 || dag-cbor { k: <the record key's bytes>, seq }
+ *
+ * Why the target is sealed: every DHT server near the key stores the
+ * record, and those are the relay and the storage peers, the very peers
+ * that hold the backup. In the clear, a holder of a backup copy could look
+ * up the record of a known owner key, find its own shard id in it, and so
+ * link the per-holder owner key that stored the copy (and everything that
+ * key stored there) to the owner. Sealed, a server sees only the owner's key,
+ * `seq`, `ts`, `exp` and the envelope's length (about how many holder hints
+ * it names). The associated data binds an envelope to one record key and one
+ * `seq`: an envelope copied into another record (another `seq`, or another
+ * owner's key) does not open (WrongKeyError).
  *
  * `ts` is when it was made and `exp` when it stops counting (ms since the
  * epoch; `exp` - `ts` at most INDEX_RECORD_MAX_LIFETIME_MS). A version 1
@@ -24,19 +38,23 @@
  * validator, run by every DHT server before storing a record and by readers
  * on what they receive, checks that the record is well formed, unexpired,
  * that `o` is the key's owner and that the signature verifies, so only the
- * owner can publish under their key.
+ * owner can publish under their key; none of it needs the target, which
+ * only the owner's keys open (`openIndexTarget`).
  */
 import { CID } from 'multiformats/cid'
 import { base32 } from 'multiformats/bases/base32'
 import { decodeCborMap, encodeCbor, RecordReader } from '../core/cbor.ts'
 import { equalBytes } from '../core/bytes.ts'
-import { MalformedDataError, StaleRecordError } from '../core/errors.ts'
+import { MalformedDataError, StaleRecordError, WrongKeyError } from '../core/errors.ts'
 import { parseShardCid } from '../core/hash.ts'
+import { seal, ECIES_OVERHEAD, type EciesOptions } from '../core/keys/ecies.ts'
 import { domainSeparated, verifySignature, ED25519_PUBLIC_KEY_BYTES, ED25519_SIGNATURE_BYTES, type Signer } from '../core/signature.ts'
 
 export const INDEX_RECORD_NAMESPACE = 'datamesh-index'
 export const INDEX_RECORD_VERSION = 2
 export const INDEX_RECORD_DOMAIN = 'datamesh/index-pointer/v1'
+/** domain of the associated data that binds a sealed target to its record */
+export const INDEX_TARGET_DOMAIN = 'datamesh/index-pointer/sealed/v1'
 /** Cap of a record value: a few hundred bytes in practice. */
 export const INDEX_RECORD_MAX_BYTES = 4096
 export const INDEX_RECORD_MAX_HINTS = 16
@@ -59,7 +77,17 @@ const encoder = new TextEncoder()
 const decoder = new TextDecoder()
 const PREFIX = `/${INDEX_RECORD_NAMESPACE}/`
 
-export interface IndexPointer {
+/** Where the backup is: what only the owner reads (sealed in version 2). */
+export interface IndexTarget {
+  /** the backup shard's id */
+  ptr: CID
+  /** peers that held the backup when it was written */
+  holders: string[]
+}
+
+/** A record as anyone can check it: signed, owned, ordered, expiring. */
+export interface IndexRecord {
+  version: 1 | 2
   /** the owner's Ed25519 public key */
   owner: Uint8Array
   seq: number
@@ -67,11 +95,17 @@ export interface IndexPointer {
   ts: number
   /** when it stops counting, ms since the epoch */
   expires: number
-  /** the backup shard's id */
-  ptr: CID
-  /** peers that held the backup when it was written */
-  holders: string[]
+  /** version 2: the target sealed to the owner */
+  sealed?: Uint8Array
+  /** version 1: the target in the clear */
+  target?: IndexTarget
 }
+
+/** A record with its target opened. */
+export type IndexPointer = Omit<IndexRecord, 'sealed' | 'target'> & IndexTarget
+
+/** What opens an ECIES envelope sealed to the owner (the mesh's `keys.open`). */
+export type OpenEnvelope = (envelope: Uint8Array, options?: EciesOptions) => Promise<Uint8Array>
 
 /** The DHT key of an owner's index pointer. */
 export function indexRecordKey (owner: Uint8Array): Uint8Array {
@@ -98,14 +132,31 @@ export function ownerOfIndexRecordKey (key: Uint8Array): Uint8Array {
   return owner
 }
 
-/** A signed record value for the DHT (version 2); `expires` defaults to `ts` + INDEX_RECORD_LIFETIME_MS. */
-export async function signIndexRecord (pointer: Omit<IndexPointer, 'owner' | 'expires'> & { expires?: number }, signer: Signer): Promise<Uint8Array> {
-  if (pointer.holders.length > INDEX_RECORD_MAX_HINTS) throw new MalformedDataError(`At most ${INDEX_RECORD_MAX_HINTS} holder hints`)
-  const expires = pointer.expires ?? pointer.ts + INDEX_RECORD_LIFETIME_MS
-  checkLifetime(pointer.ts, expires)
-  const p = encodeCbor({ v: INDEX_RECORD_VERSION, o: signer.publicKey, seq: pointer.seq, ts: pointer.ts, exp: expires, ptr: parseShardCid(pointer.ptr), h: pointer.holders })
+/** The associated data a target is sealed under: the record's key and seq, domain-separated. */
+export function indexTargetContext (key: Uint8Array, seq: number): Uint8Array {
+  return domainSeparated(INDEX_TARGET_DOMAIN, encodeCbor({ k: key, seq }))
+}
+
+export interface IndexRecordInit extends IndexTarget {
+  seq: number
+  ts: number
+  /** default `ts` + INDEX_RECORD_LIFETIME_MS */
+  expires?: number
+}
+
+/** A signed record value for the DHT (version 2), its target sealed to `x25519Public` (the owner's). */
+export async function signIndexRecord (init: IndexRecordInit, signer: Signer, x25519Public: Uint8Array): Promise<Uint8Array> {
+  if (init.holders.length > INDEX_RECORD_MAX_HINTS) throw new MalformedDataError(`At most ${INDEX_RECORD_MAX_HINTS} holder hints`)
+  const expires = init.expires ?? init.ts + INDEX_RECORD_LIFETIME_MS
+  checkLifetime(init.ts, expires)
+  const key = indexRecordKey(signer.publicKey)
+  const target = encodeCbor({ ptr: parseShardCid(init.ptr), h: init.holders })
+  const x = await seal(x25519Public, target, { associatedData: indexTargetContext(key, init.seq) })
+  const p = encodeCbor({ v: INDEX_RECORD_VERSION, o: signer.publicKey, seq: init.seq, ts: init.ts, exp: expires, x })
   const s = await signer.sign(domainSeparated(INDEX_RECORD_DOMAIN, p))
-  return encodeCbor({ p, s })
+  const value = encodeCbor({ p, s })
+  if (value.byteLength > INDEX_RECORD_MAX_BYTES) throw new MalformedDataError(`An index record is at most ${INDEX_RECORD_MAX_BYTES} bytes`, { size: value.byteLength })
+  return value
 }
 
 function checkLifetime (ts: number, expires: number): void {
@@ -114,42 +165,77 @@ function checkLifetime (ts: number, expires: number): void {
   }
 }
 
+/** `ptr` and `h` of a target map (version 1 payload, or an opened version 2 target). */
+function readTarget (rawPtr: unknown, r: RecordReader): IndexTarget {
+  const holders = (r.array('h', INDEX_RECORD_MAX_HINTS) as unknown[]).map(h => {
+    if (typeof h !== 'string' || h.length === 0 || h.length > MAX_HINT_BYTES) throw r.fail('holder hints must be short strings')
+    return h
+  })
+  const cid = CID.asCID(rawPtr)
+  if (cid == null) throw r.fail('"ptr" must be a CID')
+  return { ptr: parseShardCid(cid), holders }
+}
+
 /**
- * Parse and verify a record value found under `key` (its expiry is not
- * checked here: see `checkIndexRecordFresh`); MalformedDataError (or
- * UnsupportedVersionError) when it is not valid.
+ * Parse and verify a record value found under `key`, without opening its
+ * target (its expiry is not checked here: see `checkIndexRecordFresh`);
+ * MalformedDataError (or UnsupportedVersionError) when it is not valid.
  */
-export function openIndexRecord (key: Uint8Array, value: Uint8Array): IndexPointer {
+export function openIndexRecord (key: Uint8Array, value: Uint8Array): IndexRecord {
   const owner = ownerOfIndexRecordKey(key)
   const outer = new RecordReader(decodeCborMap(value, INDEX_RECORD_MAX_BYTES, 'index record'), 'index record')
   const p = outer.bytes('p', { min: 1, max: INDEX_RECORD_MAX_BYTES })
   const s = outer.bytes('s', ED25519_SIGNATURE_BYTES)
   outer.done()
-  // RecordReader has no CID accessor: `ptr` is taken out and checked on its own
+  // RecordReader has no CID accessor: `ptr` (version 1) is taken out and checked on its own
   const { ptr: rawPtr, ...fields } = decodeCborMap(p, INDEX_RECORD_MAX_BYTES, 'index record payload')
   const r = new RecordReader(fields, 'index record payload')
-  const version = r.version(fields.v === 1 ? 1 : INDEX_RECORD_VERSION)
+  const version = r.version(fields.v === 1 ? 1 : INDEX_RECORD_VERSION) as 1 | 2
   const o = r.bytes('o', ED25519_PUBLIC_KEY_BYTES)
   const seq = r.int('seq', 0, Number.MAX_SAFE_INTEGER)
   const ts = r.int('ts', 0, Number.MAX_SAFE_INTEGER)
-  const expires = version === 1 ? ts + INDEX_RECORD_V1_LIFETIME_MS : r.int('exp', 0, Number.MAX_SAFE_INTEGER)
-  const holders = (r.array('h', INDEX_RECORD_MAX_HINTS) as unknown[]).map(h => {
-    if (typeof h !== 'string' || h.length === 0 || h.length > MAX_HINT_BYTES) throw r.fail('holder hints must be short strings')
-    return h
-  })
+  let record: IndexRecord
+  if (version === 1) {
+    record = { version, owner: o, seq, ts, expires: ts + INDEX_RECORD_V1_LIFETIME_MS, target: readTarget(rawPtr, r) }
+  } else {
+    if (rawPtr !== undefined) throw r.fail('unknown field "ptr"')
+    const expires = r.int('exp', 0, Number.MAX_SAFE_INTEGER)
+    record = { version, owner: o, seq, ts, expires, sealed: r.bytes('x', { min: ECIES_OVERHEAD, max: INDEX_RECORD_MAX_BYTES }) }
+  }
   r.done()
-  const cid = CID.asCID(rawPtr)
-  if (cid == null) throw new MalformedDataError('index record payload: "ptr" must be a CID')
-  checkLifetime(ts, expires)
+  checkLifetime(ts, record.expires)
   if (!equalBytes(o, owner)) throw new MalformedDataError('Index record is not for the owner its key names')
   if (!verifySignature(o, domainSeparated(INDEX_RECORD_DOMAIN, p), s)) throw new MalformedDataError('Index record signature does not verify')
-  return { owner: o, seq, ts, expires, ptr: parseShardCid(cid), holders }
+  return record
 }
 
-/** StaleRecordError ('expired') once `pointer` no longer counts. */
-export function checkIndexRecordFresh (pointer: IndexPointer, now = Date.now()): void {
-  if (pointer.expires <= now) {
-    throw new StaleRecordError(`This index record expired on ${new Date(pointer.expires).toISOString()}`, { reason: 'expired', seq: pointer.seq, expires: pointer.expires })
+/**
+ * The record's target, opened with the owner's keys. A sealed target that
+ * does not open for this record's key and seq (copied from another record or
+ * another owner, or not sealed to these keys) is WrongKeyError.
+ */
+export async function openIndexTarget (key: Uint8Array, record: IndexRecord, open: OpenEnvelope): Promise<IndexPointer> {
+  const { sealed, target, ...rest } = record
+  if (target !== undefined) return { ...rest, ...target }
+  if (sealed === undefined) throw new MalformedDataError('Index record holds no target')
+  let plain: Uint8Array
+  try {
+    plain = await open(sealed, { associatedData: indexTargetContext(key, record.seq) })
+  } catch (err) {
+    if ((err as Error)?.name !== 'WrongKeyError') throw err
+    throw new WrongKeyError('This index record\'s backup pointer does not open with these keys for this record (sealed for another record or owner)', { reason: 'index-target', seq: record.seq })
+  }
+  const { ptr: rawPtr, ...fields } = decodeCborMap(plain, INDEX_RECORD_MAX_BYTES, 'index record target')
+  const r = new RecordReader(fields, 'index record target')
+  const opened = readTarget(rawPtr, r)
+  r.done()
+  return { ...rest, ...opened }
+}
+
+/** StaleRecordError ('expired') once `record` no longer counts. */
+export function checkIndexRecordFresh (record: Pick<IndexRecord, 'seq' | 'expires'>, now = Date.now()): void {
+  if (record.expires <= now) {
+    throw new StaleRecordError(`This index record expired on ${new Date(record.expires).toISOString()}`, { reason: 'expired', seq: record.seq, expires: record.expires })
   }
 }
 
@@ -161,8 +247,8 @@ function compareBytes (a: Uint8Array, b: Uint8Array): number {
 }
 
 /** Order of two valid records of one key: by seq, then ts, then value bytes (negative: `a` is older). */
-export function compareIndexRecords (a: { pointer: IndexPointer, value: Uint8Array }, b: { pointer: IndexPointer, value: Uint8Array }): number {
-  return Math.sign(a.pointer.seq - b.pointer.seq) || Math.sign(a.pointer.ts - b.pointer.ts) || compareBytes(a.value, b.value)
+export function compareIndexRecords (a: { record: IndexRecord, value: Uint8Array }, b: { record: IndexRecord, value: Uint8Array }): number {
+  return Math.sign(a.record.seq - b.record.seq) || Math.sign(a.record.ts - b.record.ts) || compareBytes(a.value, b.value)
 }
 
 /**
@@ -172,21 +258,21 @@ export function compareIndexRecords (a: { pointer: IndexPointer, value: Uint8Arr
  * expired). Throws MalformedDataError or StaleRecordError; returns the
  * opened incoming record.
  */
-export function checkIndexRecordUpdate (key: Uint8Array, incoming: Uint8Array, held: Uint8Array | undefined, now = Date.now()): IndexPointer {
-  const pointer = openIndexRecord(key, incoming)
-  checkIndexRecordFresh(pointer, now)
-  if (held === undefined) return pointer
-  let current: IndexPointer
+export function checkIndexRecordUpdate (key: Uint8Array, incoming: Uint8Array, held: Uint8Array | undefined, now = Date.now()): IndexRecord {
+  const record = openIndexRecord(key, incoming)
+  checkIndexRecordFresh(record, now)
+  if (held === undefined) return record
+  let current: IndexRecord
   try {
     current = openIndexRecord(key, held)
     checkIndexRecordFresh(current, now)
   } catch {
-    return pointer // what is held no longer counts
+    return record // what is held no longer counts
   }
-  if (compareIndexRecords({ pointer, value: incoming }, { pointer: current, value: held }) < 0) {
-    throw new StaleRecordError(`A newer index record is held here (sequence ${current.seq}; this one is ${pointer.seq})`, { reason: 'superseded', seq: pointer.seq, held: current.seq })
+  if (compareIndexRecords({ record, value: incoming }, { record: current, value: held }) < 0) {
+    throw new StaleRecordError(`A newer index record is held here (sequence ${current.seq}; this one is ${record.seq})`, { reason: 'superseded', seq: record.seq, held: current.seq })
   }
-  return pointer
+  return record
 }
 
 /** kad-dht validator: throws unless the record is a valid, unexpired, owner-signed index pointer. */
@@ -197,16 +283,16 @@ export async function validateIndexRecord (key: Uint8Array, value: Uint8Array): 
 /** kad-dht selector: the index of the greatest valid, unexpired record (see compareIndexRecords); invalid ones lose. */
 export function selectIndexRecord (key: Uint8Array, records: Uint8Array[], now = Date.now()): number {
   let best = 0
-  let bestRecord: { pointer: IndexPointer, value: Uint8Array } | undefined
+  let bestRecord: { record: IndexRecord, value: Uint8Array } | undefined
   records.forEach((value, i) => {
-    let pointer: IndexPointer
+    let record: IndexRecord
     try {
-      pointer = openIndexRecord(key, value)
-      checkIndexRecordFresh(pointer, now)
+      record = openIndexRecord(key, value)
+      checkIndexRecordFresh(record, now)
     } catch {
       return
     }
-    if (bestRecord === undefined || compareIndexRecords({ pointer, value }, bestRecord) > 0) { best = i; bestRecord = { pointer, value } }
+    if (bestRecord === undefined || compareIndexRecords({ record, value }, bestRecord) > 0) { best = i; bestRecord = { record, value } }
   })
   return best
 }

@@ -296,9 +296,9 @@ export class FakeBackend implements ConsoleBackend {
     return { seq: 7, id: 'bafkbackup', holders: ['a', 'b', 'c'], entries: this.files.length }
   }
 
-  async restoreIndex (): Promise<{ seq: number, added: number, total: number }> {
+  async restoreIndex (): Promise<{ seq: number, added: number, updated: number, removed: number, total: number }> {
     this.#record('restoreIndex')
-    return { seq: 7, added: 2, total: this.files.length + 2 }
+    return { seq: 7, added: 2, updated: 0, removed: 0, total: this.files.length + 2 }
   }
 }
 

@@ -3,7 +3,10 @@
  * index save fails lists nothing (its shards are deleted, so an entry would
  * be a file that cannot be read), not even after a later save succeeds or
  * the index is read again; a delete whose index save fails deletes nothing;
- * and a backup taken while a save runs does not carry what that save undoes.
+ * a backup taken while a save runs does not carry what that save undoes;
+ * and a backup published whose local save then fails leaves no backup shard
+ * behind for ever: the one it replaced is deleted at once, and it is itself
+ * deleted by the next backup, which finds it through the record.
  */
 import { describe, it, expect, beforeAll, afterAll } from 'vitest'
 import { startTestNet, owner, randomBytes, bytesOf, sameBytes, type TestNet, type TestOwner } from './helpers.ts'
@@ -122,5 +125,32 @@ describe('a failed index save through the mesh', () => {
     const fresh = owner(net.clients[1]!, carol.identity, new MemoryIndexStorage())
     await fresh.mesh.restoreIndex()
     expect(await readable(fresh)).toEqual(['first.bin'])
+  })
+
+  it('leaves no backup shard behind when the save after a publication fails', async () => {
+    const storage = new FlakyStorage()
+    const erin = owner(net.clients[0]!, undefined, storage)
+    await put(erin, 'one.bin')
+    const first = await erin.mesh.backupIndex()
+    await put(erin, 'two.bin')
+    const before = await heldIds()
+    storage.failing = true
+    await expect(erin.mesh.backupIndex()).rejects.toThrow('disk full')
+    const stored = [...await heldIds()].filter(id => !before.has(id))
+    expect(stored).toHaveLength(1) // the new backup shard, which the published record names
+    const second = stored[0]!
+    // the backup it replaced is gone although this device still remembers it as its latest
+    expect((await heldIds()).has(first.id)).toBe(false)
+    // a new device finds the new backup
+    const fresh = owner(net.clients[1]!, erin.identity, new MemoryIndexStorage())
+    await fresh.mesh.restoreIndex()
+    expect(await readable(fresh)).toEqual(['one.bin', 'two.bin'])
+    // the next backup learns of it from the record and deletes it once its own is published
+    storage.failing = false
+    const third = await erin.mesh.backupIndex()
+    expect(third.id).not.toBe(second)
+    const held = await heldIds()
+    expect(held.has(second)).toBe(false)
+    expect(held.has(third.id)).toBe(true)
   })
 })

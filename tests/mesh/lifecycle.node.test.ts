@@ -156,7 +156,7 @@ describe('index backup', () => {
     const fresh = owner(net.clients[1]!, dave.identity, new MemoryIndexStorage())
     expect(await fresh.mesh.list()).toEqual([])
     const restored = await fresh.mesh.restoreIndex()
-    expect(restored).toEqual({ seq: second.seq, added: 3, total: 3 })
+    expect(restored).toEqual({ seq: second.seq, added: 3, updated: 0, removed: 0, total: 3 })
     expect(await fresh.mesh.list()).toEqual(await dave.mesh.list())
     for (const [name, text] of files) expect(sameBytes(await bytesOf(await fresh.mesh.get(name)), new TextEncoder().encode(text))).toBe(true)
     // restoring again adds nothing
@@ -171,9 +171,9 @@ describe('index backup', () => {
     const victim = generateIdentity()
     const forger = signerFromIdentity(generateIdentity())
     const ptr = shardCid(randomBytes(100))
-    const forged = await signIndexRecord({ seq: Number.MAX_SAFE_INTEGER, ts: 1, ptr, holders: [] }, forger)
+    const forged = await signIndexRecord({ seq: Number.MAX_SAFE_INTEGER, ts: 1, ptr, holders: [] }, forger, victim.x25519.publicKey)
     expect(() => openIndexRecord(indexRecordKey(victim.ed25519.publicKey), forged)).toThrow(/another|owner|not for/i)
-    const genuine = await signIndexRecord({ seq: 1, ts: 1, ptr, holders: ['x'] }, signerFromIdentity(victim))
+    const genuine = await signIndexRecord({ seq: 1, ts: 1, ptr, holders: ['x'] }, signerFromIdentity(victim), victim.x25519.publicKey)
     expect(openIndexRecord(indexRecordKey(victim.ed25519.publicKey), genuine).seq).toBe(1)
     const tampered = genuine.slice()
     tampered[tampered.length - 1] = tampered[tampered.length - 1]! ^ 1

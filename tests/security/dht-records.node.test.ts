@@ -97,7 +97,7 @@ async function held (node: Node, key: Uint8Array): Promise<Uint8Array | undefine
 
 async function record (seq: number, owner = generateIdentity(), at = Date.now(), lifetime = 30 * DAY): Promise<{ key: Uint8Array, value: Uint8Array, owner: typeof owner }> {
   const ptr = shardCid(new TextEncoder().encode(`backup ${seq}`))
-  return { key: indexRecordKey(owner.ed25519.publicKey), value: await signIndexRecord({ seq, ts: at, expires: at + lifetime, ptr, holders: [] }, signerFromIdentity(owner)), owner }
+  return { key: indexRecordKey(owner.ed25519.publicKey), value: await signIndexRecord({ seq, ts: at, expires: at + lifetime, ptr, holders: [] }, signerFromIdentity(owner), owner.x25519.publicKey), owner }
 }
 
 describe('index records on a DHT server', () => {

@@ -6,9 +6,12 @@
  * the signature of every delete themselves. Every reachable holder of every
  * shard and of the manifest gets a signed delete; copies that could not be
  * deleted (unreachable holders) are reported in `failed`. The index entry
- * is removed (and saved) before any copy is deleted: when that save fails,
- * the entry comes back and nothing was deleted, so the index never lists a
- * file whose copies are gone.
+ * is removed and a tombstone for the file's key recorded (also when this
+ * device did not list it: another device may), and saved, before any copy
+ * is deleted: when that save fails, the entry comes back and nothing was
+ * deleted, so the index never lists a file whose copies are gone. The
+ * tombstone travels in the index backups, so a device that still lists the
+ * file drops it when it merges, instead of bringing it back (../index-merge.ts).
  */
 import { equalBytes, wipe } from '../../core/bytes.ts'
 import { NotAllowedError } from '../../core/errors.ts'
@@ -31,7 +34,7 @@ export async function deleteFile (ctx: MeshContext, ref: FileRef, options: MeshO
   } finally {
     if (typeof ref === 'string') wipe(file.fileKey)
   }
-  if (file.entry !== undefined && await ctx.index.remove(file.key)) {
+  if (await ctx.index.remove(file.key)) {
     ctx.events.dispatch('index:changed', { op: 'remove', key: file.key, entries: ctx.index.size })
   }
   const { ids, hints } = manifestShards(manifest)

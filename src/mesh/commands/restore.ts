@@ -1,12 +1,12 @@
 /**
  * restoreIndex: find the owner's latest index backup from the keys alone
  * (the DHT record under the owner's Ed25519 key: the greatest valid,
- * unexpired one any DHT server answers with, signature checked), fetch it,
- * decrypt it and merge it into the local index. A merge never removes or
- * changes an entry this device knows: a restored entry whose file is
- * already listed is skipped, one whose name is taken by another file is
- * added under a free name ("name (2)"), so a stale or replayed record can
- * only add what it holds.
+ * unexpired one any DHT server answers with, signature checked, its sealed
+ * target opened with the owner's keys), fetch it, decrypt it and merge it
+ * into the local index (../index-merge.ts): entries this device lacks are
+ * added, later renames and tag changes taken, files the owner deleted
+ * removed and never brought back. A stale or replayed record can only add
+ * what it holds, and remove only what the owner deleted.
  *
  * Failures say what happened, never that files are gone:
  * - InsufficientPeersError: no DHT server answered (not connected yet);
@@ -14,16 +14,19 @@
  *   a current record for these keys (never backed up, or no device has
  *   published it since the record expired or was lost);
  * - NotFoundError, details.reason 'backup-unreachable': the record names a
- *   backup no reachable peer holds.
+ *   backup no reachable peer holds (looked for until every place to look
+ *   answered, or `config.backupWaitMs`);
+ * - WrongKeyError, details.reason 'index-target': the record's backup
+ *   pointer is not sealed to these keys for this record.
  */
-import { utf8Length } from '../../core/cbor.ts'
 import { InsufficientPeersError, NotFoundError } from '../../core/errors.ts'
-import { MANIFEST_LIMITS } from '../../core/manifest.ts'
-import { checkIndexRecordFresh, compareIndexRecords, indexRecordKey, openIndexRecord, type IndexPointer } from '../../net/index-record.ts'
-import { decodeBackup } from '../backup.ts'
+import { checkIndexRecordFresh, compareIndexRecords, indexRecordKey, openIndexRecord, openIndexTarget, type IndexPointer, type IndexRecord } from '../../net/index-record.ts'
+import { decodeBackup, type DecodedBackup } from '../backup.ts'
 import type { MeshContext } from '../context.ts'
+import type { MergeResult } from '../index-merge.ts'
 import { fetchShard } from '../locate.ts'
-import type { IndexEntry, MeshOptions, RestoreResult } from '../types.ts'
+import { withTimeout } from '../peers.ts'
+import type { MeshOptions, RestoreResult } from '../types.ts'
 import { oneAtATime } from './serial.ts'
 
 /** what kad-dht's get yields that matters here */
@@ -35,8 +38,8 @@ interface DhtGetEvent {
 }
 
 export interface PointerLookup {
-  /** the greatest valid, unexpired record found */
-  pointer?: IndexPointer
+  /** the greatest valid, unexpired record found (its target not opened yet) */
+  record?: IndexRecord
   /** DHT servers that answered the lookup (-1: unknown, no DHT service) */
   answered: number
 }
@@ -69,67 +72,53 @@ export async function lookupIndexPointer (ctx: MeshContext, signal?: AbortSignal
     if (signal?.aborted === true) throw err
     ctx.log('index pointer lookup ended early - %e', err)
   }
-  let best: { pointer: IndexPointer, value: Uint8Array } | undefined
+  let best: { record: IndexRecord, value: Uint8Array } | undefined
   for (const value of values) {
     try {
-      const pointer = openIndexRecord(key, value)
-      checkIndexRecordFresh(pointer)
-      if (best === undefined || compareIndexRecords({ pointer, value }, best) > 0) best = { pointer, value }
+      const record = openIndexRecord(key, value)
+      checkIndexRecordFresh(record)
+      if (best === undefined || compareIndexRecords({ record, value }, best) > 0) best = { record, value }
     } catch {}
   }
-  return { ...(best !== undefined ? { pointer: best.pointer } : {}), answered }
+  return { ...(best !== undefined ? { record: best.record } : {}), answered }
 }
 
-/** The entries of the backup a pointer names; NotFoundError when no reachable peer holds it. */
-export async function fetchBackupEntries (ctx: MeshContext, pointer: IndexPointer, signal?: AbortSignal): Promise<IndexEntry[]> {
-  const blob = await fetchShard(ctx, pointer.ptr, { ...(signal !== undefined ? { signal } : {}), hints: pointer.holders, askConnected: true })
+/** Where the record's backup is (its sealed target opened with the owner's keys). */
+export async function openPointer (ctx: MeshContext, record: IndexRecord): Promise<IndexPointer> {
+  return await openIndexTarget(indexRecordKey(ctx.keys.signer.publicKey), record, ctx.keys.open)
+}
+
+/** The backup a pointer names; NotFoundError when no reachable peer holds it. */
+export async function fetchBackup (ctx: MeshContext, pointer: IndexPointer, signal?: AbortSignal): Promise<DecodedBackup> {
+  const wait = ctx.config.backupWaitMs
+  const bounded = wait === undefined ? signal : withTimeout(signal, wait)
+  let blob: Uint8Array | undefined
+  try {
+    blob = await fetchShard(ctx, pointer.ptr, { ...(bounded !== undefined ? { signal: bounded } : {}), hints: pointer.holders, askConnected: true })
+  } catch (err) {
+    // the wait ran out (not the caller's signal): not found in time
+    if (signal?.aborted === true || bounded?.aborted !== true) throw err
+  }
   if (blob === undefined) throw new NotFoundError('The file list backup is not reachable on any peer right now', { reason: 'backup-unreachable', id: pointer.ptr.toString() })
-  return (await decodeBackup(blob, ctx.keys)).entries
+  return await decodeBackup(blob, ctx.keys)
 }
 
 /**
- * `name`, or "name (2)", "name (3)" ... (before the extension) whichever
- * `taken` says is free, shortened where needed to stay within `maxBytes`
- * of UTF-8.
+ * Merge the backup `record` names and remember it as the latest known
+ * (when it is newer than what this device knew); the backup and what the
+ * merge changed.
  */
-export function freeName (name: string, taken: (name: string) => boolean, maxBytes = MANIFEST_LIMITS.nameBytes): string {
-  if (!taken(name)) return name
-  const dot = name.lastIndexOf('.')
-  const [stem, ext] = dot > 0 && name.length - dot <= 16 ? [name.slice(0, dot), name.slice(dot)] : [name, '']
-  for (let i = 2; ; i++) {
-    const suffix = ` (${i})${ext}`
-    let chars = Array.from(stem)
-    while (chars.length > 0 && utf8Length(chars.join('') + suffix) > maxBytes) chars = chars.slice(0, -1)
-    const candidate = chars.join('') + suffix
-    if (!taken(candidate)) return candidate
-  }
+export async function adoptRecord (ctx: MeshContext, record: IndexRecord, signal?: AbortSignal): Promise<{ backup: DecodedBackup, merged: MergeResult }> {
+  const pointer = await openPointer(ctx, record)
+  const backup = await fetchBackup(ctx, pointer, signal)
+  const merged = await ctx.index.merge(backup)
+  if (record.seq > (ctx.index.backup?.seq ?? -1)) await ctx.index.setBackup({ seq: record.seq, id: pointer.ptr.toString() })
+  return { backup, merged }
 }
 
-/**
- * Merge backup entries into the index without removing or changing any it
- * holds; returns how many were added. Entries of files already listed are
- * skipped; a name taken by another file gets a free one.
- */
-export async function mergeEntries (ctx: MeshContext, entries: readonly IndexEntry[]): Promise<number> {
-  const names = new Set<string>()
-  const keys = new Set<string>()
-  const fresh: IndexEntry[] = []
-  for (const e of entries) {
-    if (ctx.index.get(e.key) !== undefined || keys.has(e.key)) continue
-    keys.add(e.key)
-    const name = freeName(e.name, n => names.has(n) || ctx.index.byName(n) !== undefined)
-    names.add(name)
-    fresh.push(name === e.name ? e : { ...e, name })
-  }
-  return fresh.length === 0 ? 0 : await ctx.index.merge(fresh)
-}
-
-/** Merge the backup `pointer` names and remember it as the latest known; the entries it holds. */
-export async function adoptPointer (ctx: MeshContext, pointer: IndexPointer, signal?: AbortSignal): Promise<{ entries: IndexEntry[], added: number }> {
-  const entries = await fetchBackupEntries(ctx, pointer, signal)
-  const added = await mergeEntries(ctx, entries)
-  if (pointer.seq > (ctx.index.backup?.seq ?? -1)) await ctx.index.setBackup({ seq: pointer.seq, id: pointer.ptr.toString() })
-  return { entries, added }
+/** Whether a merge changed the index. */
+export function changedBy (merged: MergeResult): boolean {
+  return merged.added + merged.updated + merged.removed > 0
 }
 
 export async function restoreIndex (ctx: MeshContext, options: MeshOptions = {}): Promise<RestoreResult> {
@@ -139,12 +128,12 @@ export async function restoreIndex (ctx: MeshContext, options: MeshOptions = {})
 async function restoreNow (ctx: MeshContext, options: MeshOptions): Promise<RestoreResult> {
   const { signal } = options
   await ctx.index.load()
-  const { pointer, answered } = await lookupIndexPointer(ctx, signal)
-  if (pointer === undefined) {
+  const { record, answered } = await lookupIndexPointer(ctx, signal)
+  if (record === undefined) {
     if (answered === 0) throw new InsufficientPeersError('No DHT server answered: the file list cannot be looked up until this device reaches a relay or storage peer', { reason: 'dht-get' })
     throw new NotFoundError('No current backup of the file list was found for these keys (the files are not deleted: a device that lists them publishes the list again when it is unlocked)', { reason: 'no-record' })
   }
-  const { added } = await adoptPointer(ctx, pointer, signal)
+  const { merged } = await adoptRecord(ctx, record, signal)
   ctx.events.dispatch('index:changed', { op: 'restore', entries: ctx.index.size })
-  return { seq: pointer.seq, added, total: ctx.index.size }
+  return { seq: record.seq, ...merged, total: ctx.index.size }
 }
