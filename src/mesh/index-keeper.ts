@@ -7,7 +7,9 @@
  * could not be restored at first comes back by itself.
  *
  * A failed sync (no DHT server yet, a peer refusing) is retried after
- * `retryMinMs`, doubling up to `intervalMs`. Syncs never overlap. Time comes
+ * `retryMinMs`, doubling up to `intervalMs`. Syncs never overlap. `stop()`
+ * aborts the sync under way through the signal each sync is given (the
+ * owner locked or switched keys: that mesh's work should end). Time comes
  * from an injected clock, so the tests drive it step by step.
  */
 
@@ -27,7 +29,8 @@ export const INDEX_SYNC_INTERVAL_MS = 60 * 60 * 1000
 export const INDEX_SYNC_RETRY_MIN_MS = 30 * 1000
 
 export interface IndexKeeperInit<T> {
-  sync: () => Promise<T>
+  /** one sync; `signal` aborts when the keeper is stopped */
+  sync: (signal: AbortSignal) => Promise<T>
   intervalMs?: number
   retryMinMs?: number
   clock?: KeeperClock
@@ -42,6 +45,7 @@ export class IndexKeeper<T> {
   #failures = 0
   #running?: Promise<void>
   #stopped = false
+  readonly #abort = new AbortController()
 
   constructor (init: IndexKeeperInit<T>) {
     this.#init = init
@@ -54,8 +58,10 @@ export class IndexKeeper<T> {
     return this
   }
 
+  /** No more syncs; the one under way is aborted. */
   stop (): void {
     this.#stopped = true
+    this.#abort.abort(new DOMException('The index keeper stopped', 'AbortError'))
     if (this.#timer !== undefined) this.#clock.clearTimeout(this.#timer)
     this.#timer = undefined
   }
@@ -79,7 +85,7 @@ export class IndexKeeper<T> {
   async #run (): Promise<void> {
     const interval = this.#init.intervalMs ?? INDEX_SYNC_INTERVAL_MS
     try {
-      const result = await this.#init.sync()
+      const result = await this.#init.sync(this.#abort.signal)
       this.#failures = 0
       this.#report({ ok: true, result })
       this.#schedule(interval)

@@ -1,4 +1,4 @@
-/** IndexKeeper with a fake clock: a sync at once, then hourly; failures retried sooner, doubling; stop ends it. */
+/** IndexKeeper with a fake clock: a sync at once, then hourly; failures retried sooner, doubling; stop ends it and aborts the sync under way. */
 import { describe, expect, it } from 'vitest'
 import { IndexKeeper, INDEX_SYNC_INTERVAL_MS, INDEX_SYNC_RETRY_MIN_MS, type KeeperClock } from '../../src/mesh/index-keeper.ts'
 
@@ -65,5 +65,26 @@ describe('IndexKeeper', () => {
     expect(keeper.failures).toBe(0)
     expect(clock.pending()).toEqual([INDEX_SYNC_INTERVAL_MS])
     keeper.stop()
+  })
+
+  it('aborts the sync under way when stopped, and reports nothing after', async () => {
+    const clock = fakeClock()
+    const outcomes: unknown[] = []
+    let seen: AbortSignal | undefined
+    const keeper = new IndexKeeper({
+      sync: async (signal) => {
+        seen = signal
+        await new Promise((resolve, reject) => { signal.addEventListener('abort', () => { reject(signal.reason) }) })
+      },
+      clock,
+      onResult: (o) => { outcomes.push(o) }
+    }).start()
+    await clock.advance(0)
+    expect(seen?.aborted).toBe(false)
+    keeper.stop()
+    expect(seen?.aborted).toBe(true)
+    await keeper.idle()
+    expect(outcomes).toEqual([])
+    expect(clock.pending()).toEqual([])
   })
 })

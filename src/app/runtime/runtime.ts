@@ -64,7 +64,7 @@ export class Runtime {
     this.#keeper = undefined
     if (!this.#owner) return
     const mesh = this.#mesh
-    this.#keeper = new IndexKeeper({ sync: async () => await mesh.syncIndex() }).start()
+    this.#keeper = new IndexKeeper({ sync: async (signal) => await mesh.syncIndex({ signal }) }).start()
   }
 
   readonly #listeners = new Set<() => void>()
