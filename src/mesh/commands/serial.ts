@@ -1,4 +1,12 @@
-/** One index backup, restore or sync of a mesh at a time. */
+/**
+ * One index backup, restore or sync of a mesh at a time, whoever starts it
+ * (the app's change-driven backups, the IndexKeeper's syncs, a restore the
+ * owner asks for). Each one looks the owner's record up, merges, and may
+ * publish a record whose `seq` is above every one it knows; run together,
+ * two could take their `seq` from the same state, merge the same backup
+ * twice, or delete the backup the other just published as superseded.
+ * tests/mesh/index-serial.node.test.ts fails without this.
+ */
 import type { MeshContext } from '../context.ts'
 
 const running = new WeakMap<MeshContext, Promise<unknown>>()
