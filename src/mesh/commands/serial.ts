@@ -4,7 +4,7 @@
  * owner asks for). Each one looks the owner's record up, merges, and may
  * publish a record whose `seq` is above every one it knows; run together,
  * two could take their `seq` from the same state, merge the same backup
- * twice, or delete the backup the other just published as superseded.
+ * twice, or leave a backup shard behind that nothing deletes.
  * tests/mesh/index-serial.node.test.ts fails without this.
  */
 import type { MeshContext } from '../context.ts'
