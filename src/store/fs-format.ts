@@ -32,7 +32,7 @@
  */
 import { mkdir, open, readdir, readFile, rename, unlink, writeFile } from 'node:fs/promises'
 import { randomBytes } from 'node:crypto'
-import { dirname, join } from 'node:path'
+import { join } from 'node:path'
 import { MalformedDataError, UnsupportedVersionError } from '../core/errors.ts'
 import { parseShardCid } from '../core/hash.ts'
 
@@ -179,18 +179,21 @@ export function tmpPath (dir: string, name: string): string {
 }
 
 /**
- * Create the folder `dir` (its parent exists) unless it exists; when this
- * call created it and `durable`, fsync the parent, so that the folder (and
- * what is later renamed into it) survives a crash.
+ * Create the folders `names` in `parent` (which exists) unless they exist;
+ * when this call created one and `durable`, fsync `parent` once, so that
+ * the folders (and what is later renamed into them) survive a crash.
  */
-export async function ensureDir (dir: string, durable: boolean): Promise<void> {
-  try {
-    await mkdir(dir)
-  } catch (err) {
-    if (errorCode(err) === 'EEXIST') return
-    throw err
+export async function ensureDirs (parent: string, names: Iterable<string>, durable: boolean): Promise<void> {
+  let created = false
+  for (const name of new Set(names)) {
+    try {
+      await mkdir(join(parent, name))
+      created = true
+    } catch (err) {
+      if (errorCode(err) !== 'EEXIST') throw err
+    }
   }
-  if (durable) await syncDir(dirname(dir))
+  if (created && durable) await syncDir(parent)
 }
 
 export async function syncDir (dir: string): Promise<void> {

@@ -23,7 +23,10 @@
  *    verifies (a header, then bytes hashing to the id); otherwise the
  *    layout-1 copy replaces it;
  * 3. `layout-2/<xx>/` is fsynced, and only then are the layout-1 files and
- *    their `.meta` removed, the old folder fsynced, and removed if empty.
+ *    their `.meta` removed, and the old folder if that empties it. These
+ *    removals are not fsynced: a layout-1 copy that reappears after a
+ *    crash is found again by the next open, and its layout-2 copy wins.
+ * The `layout-2/<xx>/` folders are made first, with one fsync of `layout-2/`.
  * Cut short anywhere, a migration leaves every shard whole in one tree or
  * both, and the next open finishes it; a layout-1 build opened in between
  * sees only the shards still in layout 1. Staging in layout 2 is invisible
@@ -37,7 +40,7 @@ import { lstat, open, readdir, readFile, rename, rmdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import { matchesCid, parseShardCid } from '../core/hash.ts'
 import {
-  encodeShardHeader, ensureDir, errorCode, FOLDER_RE, forEachLimit, isCanonicalId, META_SUFFIX, parseShardHeader,
+  encodeShardHeader, ensureDirs, errorCode, FOLDER_RE, forEachLimit, isCanonicalId, META_SUFFIX, parseShardHeader,
   shardFolder, shardTree, syncDir, TMP_SUFFIX, tmpPath, unlinkQuietly, writeStaged
 } from './fs-format.ts'
 
@@ -53,7 +56,7 @@ export interface MigrationReport {
   moved: number
   /** shards whose layout-2 copy was there already and verified */
   kept: number
-  /** layout-1 files removed: shards once moved, `.meta` files, staging files */
+  /** layout-1 shards removed once moved (each with its `.meta`), and leftover staging and `.meta` files */
   removed: number
 }
 
@@ -67,16 +70,14 @@ export async function layout1Folders (root: string): Promise<string[]> {
 /** Move every shard of the layout-1 folders under `root` into the layout-2 tree (which exists). */
 export async function migrateLayout1 (root: string, durable: boolean): Promise<MigrationReport> {
   const report: MigrationReport = { moved: 0, kept: 0, removed: 0 }
-  let emptied = false
-  for (const folder of await layout1Folders(root)) {
-    if (await migrateFolder(root, folder, durable, report)) emptied = true
-  }
-  if (emptied && durable) await syncDir(root)
+  const folders = await layout1Folders(root)
+  await ensureDirs(shardTree(root), folders, durable)
+  for (const folder of folders) await migrateFolder(root, folder, durable, report)
   return report
 }
 
-/** Move one layout-1 folder's shards (one batch); true when the folder was left empty and removed. */
-async function migrateFolder (root: string, folder: string, durable: boolean, report: MigrationReport): Promise<boolean> {
+/** Move one layout-1 folder's shards (one batch), then remove the folder if nothing is left in it. */
+async function migrateFolder (root: string, folder: string, durable: boolean, report: MigrationReport): Promise<void> {
   const dir = join(root, folder)
   const names = new Set(await readdir(dir))
   const leftovers: string[] = []
@@ -92,7 +93,6 @@ async function migrateFolder (root: string, folder: string, durable: boolean, re
   report.removed += leftovers.length
 
   const target = join(shardTree(root), folder)
-  if (candidates.length > 0) await ensureDir(target, durable)
   const done: string[] = []
   await forEachLimit(candidates, MIGRATION_PARALLELISM, async id => {
     const outcome = await moveShard(dir, target, id, names.has(id + META_SUFFIX), durable)
@@ -107,13 +107,11 @@ async function migrateFolder (root: string, folder: string, durable: boolean, re
     await unlinkQuietly(join(dir, id + META_SUFFIX))
   })
   report.removed += done.length
-  if (durable && (done.length > 0 || leftovers.length > 0)) await syncDir(dir)
+  // removals need no fsync: a layout-1 copy that comes back after a crash is found again, and its verified layout-2 copy wins
   try {
     await rmdir(dir)
-    return true
   } catch (err) {
-    if (errorCode(err) === 'ENOTEMPTY' || errorCode(err) === 'EEXIST') return false // files that are not shards
-    throw err
+    if (errorCode(err) !== 'ENOTEMPTY' && errorCode(err) !== 'EEXIST') throw err // else: files that are not shards
   }
 }
 

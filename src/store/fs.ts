@@ -11,7 +11,7 @@
  * - A shard file appears only by `rename` of a complete (and, when `durable`,
  *   fsynced) staging file, so no half-written shard is ever visible; a shard
  *   costs one file and one fsync, and a batch one fsync per folder it touched
- *   (plus one of the parent the first time a folder is made).
+ *   (and one of `layout-2/` when it made a folder there).
  * - A batch stages every file before renaming any; if a rename fails, the
  *   shards already renamed are unlinked again (all or nothing).
  * - On open: a root whose `layout` file names a newer layout is refused
@@ -32,7 +32,7 @@ import { mkdir, open, readdir, readFile, rename } from 'node:fs/promises'
 import { join } from 'node:path'
 import { CorruptShardError, InvalidParametersError, QuotaExceededError } from '../core/errors.ts'
 import {
-  encodeShardHeader, ensureDir, errorCode, FOLDER_RE, forEachLimit, isCanonicalId, MAX_HEADER_BYTES, parseShardHeader,
+  encodeShardHeader, ensureDirs, errorCode, FOLDER_RE, forEachLimit, isCanonicalId, LAYOUT_DIR, MAX_HEADER_BYTES, parseShardHeader,
   readLayout, removeLayoutLeftovers, shardFolder, shardPath, shardTree, syncDir, TMP_SUFFIX, tmpPath, unlinkQuietly, writeLayout, writeStaged
 } from './fs-format.ts'
 import { migrateLayout1 } from './fs-migrate.ts'
@@ -80,7 +80,7 @@ class FsMedium implements ShardMedium {
     await removeLayoutLeftovers(this.#root)
     const tree = shardTree(this.#root)
     try {
-      await ensureDir(tree, this.#durable)
+      await ensureDirs(this.#root, [LAYOUT_DIR], this.#durable)
       // every open: shards a layout-1 build stored (before an upgrade, or after a downgrade) join layout 2
       await migrateLayout1(this.#root, this.#durable)
     } catch (err) {
@@ -125,8 +125,8 @@ class FsMedium implements ShardMedium {
     const staged: Staged[] = batch.map(({ record }) => ({ record, tmp: tmpPath(join(tree, shardFolder(record.id)), record.id) }))
     const committed: string[] = []
     try {
+      await ensureDirs(tree, staged.map(s => shardFolder(s.record.id)), this.#durable)
       await forEachLimit(batch, STAGING_PARALLELISM, async ({ record, bytes }, i) => {
-        await ensureDir(join(tree, shardFolder(record.id)), this.#durable)
         await writeStaged((staged[i] as Staged).tmp, [encodeShardHeader(record.owner), bytes], record.storedAt, this.#durable)
       })
       for (const s of staged) {
