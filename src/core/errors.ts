@@ -180,7 +180,7 @@ export function throwIfAborted (signal?: AbortSignal): void {
   if (signal?.aborted === true) throw new AbortedError()
 }
 
-type ErrorClass = new (message?: string, details?: ErrorDetails) => DataMeshError
+type ErrorClass = new (message: string, details?: ErrorDetails) => DataMeshError
 
 /**
  * The classes `reviveError` rebuilds, by name. A Map, not an object literal:
