@@ -9,6 +9,7 @@ import { readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { startTestNet, owner, randomBytes, bytesOf, sameBytes, MiB, type TestNet, type TestOwner } from './helpers.ts'
 import type { MeshEvents } from '../../src/mesh/index.ts'
+import { shardPath } from '../../src/store/fs-format.ts'
 
 let net: TestNet
 let alice: TestOwner
@@ -88,9 +89,10 @@ describe('mesh put and get', () => {
     await alice.mesh.put(small, { name: 'small.bin' })
     const [first] = await alice.mesh.distribution('small.bin')
     const holder = storageIndex(first!.hint)
-    const path = join(net.dir, `storage-${holder}`, 'shards', first!.id.slice(8, 10), first!.id)
+    const path = shardPath(join(net.dir, `storage-${holder}`, 'shards'), first!.id)
     const bytes = await readFile(path)
-    bytes[100] = bytes[100]! ^ 0xff
+    // the last byte: the shard's own bytes, past the file's header
+    bytes[bytes.length - 1] = bytes[bytes.length - 1]! ^ 0xff
     await writeFile(path, bytes)
     const corrupt: Array<MeshEvents['shard:corrupt']> = []
     const off = bob.mesh.events.on('shard:corrupt', e => corrupt.push(e))
