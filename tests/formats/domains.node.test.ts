@@ -23,14 +23,13 @@ const FROZEN: Record<string, string> = {
   'datamesh/shard/grant/v1': 'shard-signatures-v1.json',
   'datamesh/provider/v1': 'shard-signatures-v1.json',
   'datamesh/share/v1': 'share-link-envelope-v1.json',
-  'datamesh/v1/holder-owner-key': 'holder-key-v1.json'
+  'datamesh/v1/holder-owner-key': 'holder-key-v1.json',
+  'datamesh/index-pointer/v1': 'index-record-v2.json',
+  'datamesh/index-pointer/sealed/v1': 'index-record-v2.json'
 }
 
-/** strings of formats still being changed (present or about to be): each gets a sample once it settles */
-const PENDING: Record<string, string> = {
-  'datamesh/index-pointer/v1': 'the DHT index record (src/net/index-record.ts) is still being changed',
-  'datamesh/index-pointer/sealed/v1': 'the DHT index record (src/net/index-record.ts) is still being changed'
-}
+/** strings of formats still being changed (present or about to be), with the reason: each gets a sample once it settles */
+const PENDING: Record<string, string> = {}
 
 /** the libp2p agent version, not a derivation */
 const AGENT = /^datamesh\/\d+\.\d+\.\d+$/
