@@ -14,7 +14,8 @@
  * are unique within an index. File keys are sealed; names, sizes and tags
  * are not: the storage is the owner's own. A remove leaves a tombstone, and
  * merges (./index-merge.ts) never bring a tombstoned file back; tombstones
- * past their lifetime are collected, and at most INDEX_MAX_TOMBSTONES kept.
+ * past their lifetime are collected, and at most INDEX_MAX_TOMBSTONES kept
+ * (./index-tombstones.ts).
  *
  * Every change is saved, and the change resolves once a save holding it
  * has been written; changes made while a save is being written share the
@@ -24,7 +25,8 @@
  * undone in memory and their callers get the error, so nothing a caller
  * saw fail is written by a later save (a put whose index save fails deletes
  * its shards, and its entry must not come back listed). Changes made while
- * the failed save was written are kept, unless they built on an undone one.
+ * the failed save was written are kept, unless they built on an undone one
+ * (./index-journal.ts keeps the unwritten changes with their undo steps).
  * Each entry's encoding is kept next to it once made, so a save joins bytes
  * instead of re-encoding every entry; the listing, newest first, is kept
  * sorted until the next change.
@@ -33,8 +35,10 @@ import { Coalescer } from '../core/coalesce.ts'
 import { decodeCborMap, encodeCbor, RecordReader } from '../core/cbor.ts'
 import { AlreadyExistsError, MalformedDataError } from '../core/errors.ts'
 import type { AbortOptions } from '../store/types.ts'
+import { ChangeJournal } from './index-journal.ts'
 import { decodeEntry, decodeTombstones, editedAt, encodeEntry, encodeTombstone, encodeWithEntries, tombstoneExpired, INDEX_MAX_TOMBSTONES } from './index-entries.ts'
 import { mergeInto, type MergeResult } from './index-merge.ts'
+import { Tombstones } from './index-tombstones.ts'
 import type { IndexEntry, Tombstone } from './types.ts'
 
 export { decodeEntry, encodeEntry, encodeWithEntries } from './index-entries.ts'
@@ -105,19 +109,6 @@ function newestFirst (a: ListedEntry, b: ListedEntry): number {
 /** One step back: an entry as it was before (undefined: absent), a tombstone as it was, or the backup state as it was. */
 type Undo = { key: string, held: Held | undefined } | { tomb: string, deletedAt: number | undefined } | { backup: BackupState | undefined }
 
-/**
- * A change not yet written. `make` checks that it applies to the current
- * state (throwing, having changed nothing, when it does not), makes it and
- * returns what the caller gets; `undo` is filled while it runs.
- */
-interface Change {
-  readonly make: () => unknown
-  result: unknown
-  undo: Undo[]
-  /** why the change was dropped when a failed save was undone under it */
-  dropped?: unknown
-}
-
 export interface FileIndexOptions {
   /** called after a failed save was undone (the listing changed back) */
   onRollBack?: () => void
@@ -132,16 +123,13 @@ export class FileIndex {
   readonly #now: () => number
   readonly #byKey = new Map<string, Held>()
   readonly #byName = new Map<string, string>()
-  /** tombstones: file key -> deletedAt */
-  readonly #deleted = new Map<string, number>()
+  readonly #tombstones = new Tombstones({ now: () => this.#now() })
   #backup?: BackupState
   #loading?: Promise<void>
   /** the save being written, and the one waiting to start (it will hold every change made before it starts) */
   readonly #saving = new Coalescer(async () => { await this.#write() })
-  /** changes made and not yet written, oldest first */
-  #unsaved: Change[] = []
-  /** where the change being made records its undo steps */
-  #recording?: Undo[]
+  /** changes made and not yet written, with how to take each back */
+  readonly #journal = new ChangeJournal<Undo>(step => { this.#revert(step) })
   /** the entries and tombstones as last written or loaded */
   #saved: { held: Held[], deleted: Tombstone[] } = { held: [], deleted: [] }
   #sorted?: ListedEntry[]
@@ -173,7 +161,7 @@ export class FileIndex {
       }
       for (const h of entries) this.#apply(h.entry.key, h)
       const now = this.#now()
-      for (const t of deleted) if (!tombstoneExpired(t.deletedAt, now)) this.#applyTomb(t.key, t.deletedAt)
+      for (const t of deleted) if (!tombstoneExpired(t.deletedAt, now)) this.#tombstones.set(t.key, t.deletedAt)
       this.#saved = { held: entries, deleted: this.tombstones() }
     })()
     try {
@@ -210,16 +198,12 @@ export class FileIndex {
 
   /** The current tombstones, oldest first. */
   tombstones (): Tombstone[] {
-    const now = this.#now()
-    return Array.from(this.#deleted, ([key, deletedAt]) => ({ key, deletedAt }))
-      .filter(t => !tombstoneExpired(t.deletedAt, now))
-      .sort((a, b) => a.deletedAt - b.deletedAt || (a.key < b.key ? -1 : 1))
+    return this.#tombstones.list()
   }
 
   /** When `key` was deleted, if its tombstone is kept. */
   deletedAt (key: string): number | undefined {
-    const at = this.#deleted.get(key)
-    return at === undefined || tombstoneExpired(at, this.#now()) ? undefined : at
+    return this.#tombstones.deletedAt(key)
   }
 
   /** The entries without their wrapped keys, newest first (kept sorted until the next change; do not modify). */
@@ -316,7 +300,7 @@ export class FileIndex {
 
   async setBackup (state: BackupState): Promise<void> {
     await this.#change(() => {
-      this.#recording?.push({ backup: this.#backup })
+      this.#journal.record({ backup: this.#backup })
       this.#backup = state
     })
   }
@@ -324,7 +308,7 @@ export class FileIndex {
   /**
    * Write the current state. Resolves once a save begun after this call has
    * been written; calls made while one is being written share the next.
-   * When the write fails, the changes it carried are undone (see #rollBack).
+   * When the write fails, the changes it carried are undone (./index-journal.ts).
    */
   async save (): Promise<void> {
     await this.#saving.run()
@@ -332,16 +316,17 @@ export class FileIndex {
 
   /** One save (src/core/coalesce.ts runs one at a time): it carries every change made before it started. */
   async #write (): Promise<void> {
-    const carried = this.#unsaved.length
+    const carried = this.#journal.size
     const held = [...this.#byKey.values()]
     const deleted = this.tombstones()
     try {
       await this.#storage.save(this.#encode(held, deleted))
       this.#saves++
-      this.#unsaved.splice(0, carried)
+      this.#journal.written(carried)
       this.#saved = { held, deleted }
     } catch (err) {
-      this.#rollBack(carried)
+      this.#journal.rollBack(carried)
+      try { this.#onRollBack?.() } catch { /* a listener must not change the outcome */ }
       throw err
     }
   }
@@ -362,67 +347,28 @@ export class FileIndex {
     return encodeWithEntries(fields, held.map(encoded))
   }
 
-  /** Make a change now and resolve once a save holding it is written; a change that alters nothing needs no save. */
-  async #change<T> (make: () => T): Promise<T> {
-    const change: Change = { make, result: undefined, undo: [] }
-    this.#make(change)
-    if (change.undo.length === 0) return change.result as T
-    this.#unsaved.push(change)
-    await this.save()
-    if (change.dropped !== undefined) throw change.dropped
-    return change.result as T
-  }
-
-  /** Make (or make again) a change, recording how to undo it; one that throws is undone and rethrows. */
-  #make (change: Change): void {
-    change.undo = []
-    this.#recording = change.undo
-    try {
-      change.result = change.make()
-    } catch (err) {
-      this.#undo(change)
-      throw err
-    } finally {
-      this.#recording = undefined
-    }
-  }
-
-  #undo (change: Change): void {
-    for (let i = change.undo.length - 1; i >= 0; i--) {
-      const step = change.undo[i] as Undo
-      if ('key' in step) this.#apply(step.key, step.held)
-      else if ('tomb' in step) this.#applyTomb(step.tomb, step.deletedAt)
-      else this.#backup = step.backup
-    }
-  }
-
   /**
-   * A save failed: undo the changes it carried (the first `carried` unsaved
-   * ones; their callers get the save's error), keeping those made while it
-   * was written. Every unsaved change is undone, newest first, back to the
-   * last written state, and the later ones are made again on top of it in
-   * order: one that no longer applies (it renamed or tagged an entry whose
-   * add failed, or took a name a failed rename had freed) is dropped, and
-   * its caller gets why.
+   * Make a change now (throwing, having changed nothing, when it does not
+   * apply) and resolve once a save holding it is written; a change that
+   * alters nothing needs no save. A failed save may make it again or drop it.
    */
-  #rollBack (carried: number): void {
-    const unsaved = this.#unsaved
-    this.#unsaved = []
-    for (let i = unsaved.length - 1; i >= 0; i--) this.#undo(unsaved[i] as Change)
-    for (const change of unsaved.slice(carried)) {
-      try {
-        this.#make(change)
-        if (change.undo.length > 0) this.#unsaved.push(change)
-      } catch (e) {
-        change.dropped = e
-      }
-    }
-    try { this.#onRollBack?.() } catch { /* a listener must not change the outcome */ }
+  async #change<T> (make: () => T): Promise<T> {
+    const change = this.#journal.make(make)
+    if (!change.pending) return change.outcome()
+    await this.save()
+    return change.outcome()
+  }
+
+  /** Take back one step of a change. */
+  #revert (step: Undo): void {
+    if ('key' in step) this.#apply(step.key, step.held)
+    else if ('tomb' in step) this.#tombstones.set(step.tomb, step.deletedAt)
+    else this.#backup = step.backup
   }
 
   /** Set an entry (undefined: remove it), recording how to undo it when a change is being made. */
   #set (key: string, held: Held | undefined): void {
-    this.#recording?.push({ key, held: this.#byKey.get(key) })
+    this.#journal.record({ key, held: this.#byKey.get(key) })
     this.#apply(key, held)
   }
 
@@ -440,20 +386,11 @@ export class FileIndex {
 
   /** Set a tombstone (undefined: drop it), recording how to undo it. */
   #setTomb (key: string, deletedAt: number | undefined): void {
-    this.#recording?.push({ tomb: key, deletedAt: this.#deleted.get(key) })
-    this.#applyTomb(key, deletedAt)
-  }
-
-  #applyTomb (key: string, deletedAt: number | undefined): void {
-    if (deletedAt === undefined) this.#deleted.delete(key)
-    else this.#deleted.set(key, deletedAt)
+    this.#journal.record({ tomb: key, deletedAt: this.#tombstones.set(key, deletedAt) })
   }
 
   /** Drop tombstones past their lifetime, then the oldest beyond INDEX_MAX_TOMBSTONES (part of the change being made). */
   #collect (): void {
-    const now = this.#now()
-    for (const [key, at] of this.#deleted) if (tombstoneExpired(at, now)) this.#setTomb(key, undefined)
-    if (this.#deleted.size <= INDEX_MAX_TOMBSTONES) return
-    for (const t of this.tombstones().slice(0, this.#deleted.size - INDEX_MAX_TOMBSTONES)) this.#setTomb(t.key, undefined)
+    for (const key of this.#tombstones.collectable()) this.#setTomb(key, undefined)
   }
 }
