@@ -12,8 +12,8 @@
  *
  * Every list and string is bounded (the constants below); multiaddrs must
  * parse; peer ids must look like peer ids (base58btc or a base32/base36
- * CID; a dial checks them fully); ICE server URLs must be stun:, stuns:,
- * turn: or turns:. Fields this version does not know are ignored, so a
+ * CID; a dial checks them fully); ICE server URLs must use one of the
+ * STUN or TURN schemes (RFC 7064, RFC 7065: stun, stuns, turn, turns). Fields this version does not know are ignored, so a
  * newer relay can add some. Anything else is a MalformedDataError naming
  * the field.
  */
