@@ -24,7 +24,9 @@
  * - Misbehaviour: offences add points (OFFENCE_POINTS); points decay by
  *   `scoreDecayPerSecond`. A peer reaching `banThreshold` is banned for
  *   `banDuration`: the service closes its connections and refuses its
- *   streams until then. Its score restarts at zero after the ban.
+ *   streams until then. Its score restarts at zero after the ban. An
+ *   optional listener is told of each offence counted (the node's
+ *   reputation book keeps them longer: src/net/reputation.ts).
  *
  * Refusals are RateLimitedError (details.reason, details.retryAfter in ms,
  * and details.scope: 'peer' when the peer went past its own limits, 'node'
@@ -140,16 +142,21 @@ interface PeerState {
   bannedUntil: number
 }
 
+/** Told of every offence counted against a peer (a reputation book keeps them: src/net/reputation.ts). */
+export type OffenceListener = (peer: string, offence: Offence | number, points: number) => void
+
 export class PeerLimiter {
   readonly limits: Readonly<LimitsInit>
   readonly #peers = new Map<string, PeerState>()
   readonly #now: () => number
+  readonly #onOffence: OffenceListener | undefined
   #streams = 0
   #inflightBytes = 0
 
-  constructor (init: Partial<LimitsInit> = {}, now: () => number = Date.now) {
+  constructor (init: Partial<LimitsInit> = {}, now: () => number = Date.now, onOffence?: OffenceListener) {
     this.limits = Object.freeze({ ...DEFAULT_LIMITS, ...init })
     this.#now = now
+    this.#onOffence = onOffence
   }
 
   isBanned (peer: string): boolean {
@@ -231,6 +238,7 @@ export class PeerLimiter {
     const now = this.#now()
     const state = this.#state(peer, now)
     if (state.bannedUntil > now) return false
+    try { this.#onOffence?.(peer, offence, points) } catch { /* a listener must not break the limiter */ }
     state.score = this.#decayed(state, now) + points
     state.scored = now
     if (state.score < this.limits.banThreshold) return false

@@ -7,7 +7,7 @@
 import { shardProtocol, type ShardHooks } from './shard/index.ts'
 import type { OwnerAdmissionInit } from './shard/admission.ts'
 import { infoProtocol } from './info/index.ts'
-import { PeerLimiter } from './limits.ts'
+import { PeerLimiter, type OffenceListener } from './limits.ts'
 import { bandwidth } from './bandwidth/index.ts'
 import type { NodeType } from './options.ts'
 import type { ShardStore } from '../store/types.ts'
@@ -20,11 +20,13 @@ export interface DataMeshServicesInit extends ShardHooks {
   perOwnerQuota?: number
   /** how many new owner keys one peer and one address may open here per period (shard/admission.ts) */
   admission?: Partial<OwnerAdmissionInit>
+  /** told of every protocol offence the shared limiter counts (this node's reputation book keeps them) */
+  onOffence?: OffenceListener
 }
 
 export function dataMeshServices (init: DataMeshServicesInit): Record<string, (components: any) => unknown> {
-  const limiter = new PeerLimiter()
-  const { nodeType, store, perOwnerQuota, ...hooks } = init
+  const { nodeType, store, perOwnerQuota, onOffence, ...hooks } = init
+  const limiter = new PeerLimiter({}, Date.now, onOffence)
   return {
     shard: shardProtocol({ ...hooks, ...(store !== undefined ? { store } : {}), ...(perOwnerQuota !== undefined ? { perOwnerQuota } : {}), limiter }),
     info: infoProtocol({ nodeType, ...(store !== undefined ? { store } : {}), ...(perOwnerQuota !== undefined ? { perOwnerQuota } : {}), limiter }),
