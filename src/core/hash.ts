@@ -34,7 +34,7 @@ let scratch = new Uint8Array(8192)
 /** BLAKE3-256 of the concatenation of `parts`. */
 export function blake3 (...parts: Uint8Array[]): Uint8Array {
   if (parts.length === 1) return blake3Hash(parts[0] as Uint8Array)
-  // small multi-part inputs (Merkle leaves and nodes): one contiguous copy keeps the one-shot SIMD path
+  // small multi-part inputs (domain-separated derivations): one contiguous copy keeps the one-shot SIMD path
   let length = 0
   for (const p of parts) length += p.byteLength
   if (length > scratch.byteLength) scratch = new Uint8Array(Math.max(length, 2 * scratch.byteLength))

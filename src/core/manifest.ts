@@ -1,12 +1,16 @@
 /**
  * File manifests: what a file is and where its bytes are.
  *
- * Plain manifest (dag-cbor, deterministic: sorted keys, minimal integers):
- *   { v: 1, name, type, tags: [..], size, created, coding: {k, m, stripeSize, segmentSize, leafSize},
- *     stripes: [ { s: [CID x (k+m)], r: [32 bytes x (k+m)], h?: [peer id x (k+m)] } ] }
+ * Plain manifest (dag-cbor, deterministic: sorted keys, minimal integers), version 2 (written):
+ *   { v: 2, name, type, tags: [..], size, created, coding: {k, m, stripeSize, segmentSize},
+ *     stripes: [ { s: [CID x (k+m)], h?: [peer id x (k+m)] } ] }
+ * Version 1 (still read, no longer written) also had coding.leafSize and per
+ * stripe r: [32 bytes x (k+m)], Merkle roots over each shard's leaves that
+ * nothing checked: they are read, bounded and dropped. A shard is now audited
+ * against its id alone (blake3-tree.ts), so the manifest needs no roots.
  * Signed payload (dag-cbor): { m: <plain manifest bytes>, o: <owner Ed25519 key>, s: <signature> }
  *   signature = Ed25519(owner, "datamesh/manifest/v1" || 0x00 || m)
- * Sealed manifest (dag-cbor), the bytes stored in the mesh:
+ * Sealed manifest (dag-cbor), the bytes stored in the mesh (its own version, 1, for both plain versions):
  *   { v: 1, n: <12-byte random nonce>, c: AES-256-GCM(manifestKey, n, signed payload, aad = "datamesh/manifest/v1") }
  *   manifestKey = HKDF(fileKey, "datamesh/v1/manifest") (see aead.ts)
  * The file's key is the CIDv1 (dag-cbor, BLAKE3-256) of the sealed bytes.
@@ -25,7 +29,10 @@ import { blake3, BLAKE3_CODE, initBlake3, parseShardCid } from './hash.ts'
 import { domainSeparated, verifySignature, type Signer } from './signature.ts'
 import { codingParameters, stripeCount, type CodingParameters, type StripeRecord } from './stripe.ts'
 
-export const MANIFEST_VERSION = 1
+/** the plain manifest version written; version 1 is still read */
+export const MANIFEST_VERSION = 2
+/** the sealed envelope's version, unchanged since version 1 of the plain manifest */
+export const SEALED_MANIFEST_VERSION = 1
 export const DAG_CBOR_CODEC = 0x71
 /** Caps that bound what a parser will accept. 16 MiB of manifest covers files of several TiB. */
 export const MANIFEST_LIMITS = Object.freeze({
@@ -95,20 +102,22 @@ export function encodeManifest (m: Manifest): Uint8Array {
     tags: m.tags,
     size: m.size,
     created: m.created,
-    coding: { k: c.k, m: c.m, stripeSize: c.stripeSize, segmentSize: c.segmentSize, leafSize: c.leafSize },
-    stripes: m.stripes.map(s => s.hints === undefined
-      ? { s: s.shards, r: s.roots }
-      : { s: s.shards, r: s.roots, h: s.hints })
+    coding: { k: c.k, m: c.m, stripeSize: c.stripeSize, segmentSize: c.segmentSize },
+    stripes: m.stripes.map(s => s.hints === undefined ? { s: s.shards } : { s: s.shards, h: s.hints })
   })
 }
 
 const tampered: Fail = (message, details) => new TamperedManifestError(message, details)
 
+/** Version 1's leaf sizes, as its coding parameters bounded them. */
+const V1_LEAF_BYTES = Object.freeze({ min: 64, max: 1024 * 1024 })
+
 /** Strictly parse plain manifest bytes (already authenticated). */
 export function decodeManifest (bytes: Uint8Array, fail: Fail = tampered): Manifest {
   const L = MANIFEST_LIMITS
-  const r = new RecordReader(decodeCborMap(bytes, L.sealedBytes, 'manifest', fail), 'manifest', fail)
-  r.version(MANIFEST_VERSION)
+  const fields = decodeCborMap(bytes, L.sealedBytes, 'manifest', fail)
+  const r = new RecordReader(fields, 'manifest', fail)
+  const version = r.version(fields.v === 1 ? 1 : MANIFEST_VERSION)
   const name = r.string('name', L.nameBytes)
   const type = r.string('type', L.typeBytes)
   const tags = (r.array('tags', L.tags) as unknown[]).map(t => {
@@ -120,7 +129,8 @@ export function decodeManifest (bytes: Uint8Array, fail: Fail = tampered): Manif
   const cr = new RecordReader(r.map('coding'), 'manifest coding', fail)
   let coding: CodingParameters
   try {
-    coding = codingParameters({ k: cr.int('k', 1, 64), m: cr.int('m', 1, 64), stripeSize: cr.int('stripeSize', 1, 2 ** 32), segmentSize: cr.int('segmentSize', 1, 2 ** 32), leafSize: cr.int('leafSize', 1, 2 ** 32) })
+    coding = codingParameters({ k: cr.int('k', 1, 64), m: cr.int('m', 1, 64), stripeSize: cr.int('stripeSize', 1, 2 ** 32), segmentSize: cr.int('segmentSize', 1, 2 ** 32) })
+    if (version === 1) cr.int('leafSize', V1_LEAF_BYTES.min, V1_LEAF_BYTES.max)
   } catch (err) {
     if (err instanceof InvalidParametersError) throw fail('manifest: coding parameters out of range', err.details)
     throw err
@@ -137,17 +147,17 @@ export function decodeManifest (bytes: Uint8Array, fail: Fail = tampered): Manif
       if (cid == null) throw sr.fail('shard ids must be CIDs')
       try { return parseShardCid(cid) } catch { throw sr.fail('shard ids must be CIDv1 raw BLAKE3-256') }
     })
-    const roots = (sr.array('r', total) as unknown[]).map(b => {
-      if (!(b instanceof Uint8Array) || b.byteLength !== 32) throw sr.fail('roots must be 32 bytes')
-      return b
-    })
+    if (version === 1) {
+      const roots = sr.array('r', total) as unknown[]
+      if (roots.length !== total || roots.some(b => !(b instanceof Uint8Array) || b.byteLength !== 32)) throw sr.fail(`must list ${total} roots of 32 bytes`)
+    }
     const hints = sr.array('h', total, true)?.map(h => {
       if (typeof h !== 'string' || h.length > L.hintBytes) throw sr.fail('hints must be short strings')
       return h
     })
-    if (shards.length !== total || roots.length !== total || (hints !== undefined && hints.length !== total)) throw sr.fail(`must list ${total} shards`)
+    if (shards.length !== total || (hints !== undefined && hints.length !== total)) throw sr.fail(`must list ${total} shards`)
     sr.done()
-    return hints === undefined ? { shards, roots } : { shards, roots, hints }
+    return hints === undefined ? { shards } : { shards, hints }
   })
   r.done()
   return { name, type, tags, size, created, coding, stripes }
@@ -162,7 +172,7 @@ export async function sealManifest (manifest: Manifest, fileKey: Uint8Array, own
   const n = crypto.getRandomValues(new Uint8Array(NONCE_BYTES))
   const key = await deriveKey(fileKey, 'manifest')
   const c = new Uint8Array(await crypto.subtle.encrypt({ name: 'AES-GCM', iv: n, additionalData: AAD }, key, asBufferSource(payload)))
-  const bytes = encodeCbor({ v: MANIFEST_VERSION, n, c })
+  const bytes = encodeCbor({ v: SEALED_MANIFEST_VERSION, n, c })
   return { key: manifestCid(bytes), bytes }
 }
 
@@ -178,7 +188,7 @@ export async function openManifest (bytes: Uint8Array, fileKey: Uint8Array, expe
     throw new TamperedManifestError('Manifest bytes do not match the file key', { expected: String(expectedKey), actual: key.toString() })
   }
   const outer = new RecordReader(decodeCborMap(bytes, MANIFEST_LIMITS.sealedBytes, 'sealed manifest'), 'sealed manifest')
-  outer.version(MANIFEST_VERSION)
+  outer.version(SEALED_MANIFEST_VERSION)
   const n = outer.bytes('n', NONCE_BYTES)
   const c = outer.bytes('c', { min: 16, max: MANIFEST_LIMITS.sealedBytes })
   outer.done()

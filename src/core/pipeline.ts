@@ -96,7 +96,7 @@ export function encodeFile (source: ByteSource, options: EncodeOptions = {}): En
         }
       }
       for await (const stripe of ordered(readStripes(source, coding.stripeSize, options.signal), window, work, options.signal)) {
-        records.push({ shards: stripe.shards, roots: stripe.roots })
+        records.push({ shards: stripe.shards })
         size += stripe.plainLength
         options.onProgress?.({ bytesDone: size, bytesTotal: bytesTotal ?? undefined })
         yield stripe
@@ -129,7 +129,7 @@ export interface FileMetadata {
 export function buildManifest (meta: FileMetadata, coding: CodingParameters, summary: EncodeSummary, hints?: string[][]): Manifest {
   const stripes: ManifestStripe[] = summary.stripes.map((s, i) => {
     const h = hints?.[i]
-    return h === undefined ? { shards: s.shards, roots: s.roots } : { shards: s.shards, roots: s.roots, hints: h }
+    return h === undefined ? { shards: s.shards } : { shards: s.shards, hints: h }
   })
   return { name: meta.name, type: meta.type ?? '', tags: meta.tags ?? [], size: summary.size, created: meta.created ?? Date.now(), coding, stripes }
 }

@@ -1,18 +1,18 @@
 /**
  * One stripe through the pipeline: seal -> split into k data shards -> m
- * parity shards -> BLAKE3 id and Merkle root per shard; and back.
+ * parity shards -> BLAKE3 id per shard (one hashing pass: audits prove parts
+ * of a shard against that same hash, see blake3-tree.ts); and back.
  *
  * Layout of a stripe's shard buffer ((k + m) * shardSize bytes):
  *   [ sealed stripe | zero padding ][ parity 0 ] ... [ parity m-1 ]
  *   shardSize = ceil(sealedLength / k); shard i = bytes [i*shardSize, (i+1)*shardSize)
  * Every length is derived from the file size and the coding parameters, so a
- * manifest only records ids and roots.
+ * manifest only records ids.
  */
 import type { CID } from 'multiformats/cid'
 import { sealStripe, openStripe, sealedLength } from './aead.ts'
 import { encodeParity, reconstructData, checkCodingParameters } from './erasure.ts'
 import { shardCid, matchesCid, initBlake3 } from './hash.ts'
-import { merkleRoot, MERKLE_LEAF_SIZE, initMerkle } from './merkle.ts'
 import { initErasure } from './erasure.ts'
 import { InvalidParametersError, TooFewShardsError } from './errors.ts'
 import { KiB, MiB } from './bytes.ts'
@@ -26,28 +26,25 @@ export interface CodingParameters {
   stripeSize: number
   /** plaintext bytes per AES-GCM segment */
   segmentSize: number
-  /** bytes per Merkle leaf */
-  leafSize: number
 }
 
 export const DEFAULT_CODING: Readonly<CodingParameters> = Object.freeze({
   k: 4,
   m: 2,
   stripeSize: 4 * MiB,
-  segmentSize: 256 * KiB,
-  leafSize: MERKLE_LEAF_SIZE
+  segmentSize: 256 * KiB
 })
 
 /** Bounds: segments of 1 KiB–4 MiB (WebCrypto cost per call), stripes of at most 64 MiB (memory per stripe in flight). */
-export const LIMITS = Object.freeze({ minSegment: KiB, maxSegment: 4 * MiB, maxStripe: 64 * MiB, minLeaf: 64, maxLeaf: MiB })
+export const LIMITS = Object.freeze({ minSegment: KiB, maxSegment: 4 * MiB, maxStripe: 64 * MiB })
 
 export function codingParameters (partial: Partial<CodingParameters> = {}): CodingParameters {
-  const p = { ...DEFAULT_CODING, ...partial }
+  const { k, m, stripeSize, segmentSize } = { ...DEFAULT_CODING, ...partial }
+  const p = { k, m, stripeSize, segmentSize }
   checkCodingParameters(p.k, p.m)
   const whole = (n: number): boolean => Number.isSafeInteger(n) && n > 0
   if (!whole(p.segmentSize) || p.segmentSize < LIMITS.minSegment || p.segmentSize > LIMITS.maxSegment ||
-      !whole(p.stripeSize) || p.stripeSize > LIMITS.maxStripe || p.stripeSize % p.segmentSize !== 0 ||
-      !whole(p.leafSize) || p.leafSize < LIMITS.minLeaf || p.leafSize > LIMITS.maxLeaf) {
+      !whole(p.stripeSize) || p.stripeSize > LIMITS.maxStripe || p.stripeSize % p.segmentSize !== 0) {
     throw new InvalidParametersError('Invalid coding parameters: the stripe must be a whole number of segments within the limits', { ...p, limits: LIMITS })
   }
   return p
@@ -55,7 +52,7 @@ export function codingParameters (partial: Partial<CodingParameters> = {}): Codi
 
 /** Load every wasm module the stripe codec needs (once per thread). */
 export async function initCodec (): Promise<void> {
-  await Promise.all([initBlake3(), initErasure(), initMerkle()])
+  await Promise.all([initBlake3(), initErasure()])
 }
 
 export function stripeCount (size: number, p: CodingParameters): number {
@@ -74,8 +71,6 @@ export function shardSizeFor (plainLength: number, p: CodingParameters): number 
 export interface StripeRecord {
   /** k + m shard ids, data shards first */
   shards: CID[]
-  /** k + m Merkle roots (32 bytes each), same order */
-  roots: Uint8Array[]
 }
 
 export interface EncodedStripe extends StripeRecord {
@@ -95,14 +90,12 @@ export async function encodeStripe (key: CryptoKey, p: CodingParameters, index: 
   await encodeParity(buffer, p.k, p.m)
   const data: Uint8Array[] = []
   const shards: CID[] = []
-  const roots: Uint8Array[] = []
   for (let i = 0; i < total; i++) {
     const shard = buffer.subarray(i * shardSize, (i + 1) * shardSize)
     data.push(shard)
     shards.push(shardCid(shard))
-    roots.push(merkleRoot(shard, p.leafSize))
   }
-  return { index, plainLength: plain.byteLength, shardSize, data, shards, roots }
+  return { index, plainLength: plain.byteLength, shardSize, data, shards }
 }
 
 export type DecodeResult =

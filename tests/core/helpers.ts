@@ -59,7 +59,7 @@ export async function expectRejectName (promise: Promise<unknown>, name: string)
 }
 
 /** Small coding parameters so boundary tests stay fast. */
-export const SMALL = { k: 4, m: 2, stripeSize: 4096, segmentSize: 1024, leafSize: 256 }
+export const SMALL = { k: 4, m: 2, stripeSize: 4096, segmentSize: 1024 }
 
 /** Byte equality with a useful message (vitest's deep equality is slow on MiB arrays). */
 export function expectSameBytes (actual: Uint8Array, expected: Uint8Array): void {

@@ -2,7 +2,7 @@ import { describe, it, expect, beforeAll } from 'vitest'
 import fc from 'fast-check'
 import { ed25519 } from '@noble/curves/ed25519.js'
 import { sealManifest, openManifest, encodeManifest, decodeManifest, manifestCid, parseFileKey, type Manifest } from '../../src/core/manifest.ts'
-import { encodeCbor } from '../../src/core/cbor.ts'
+import { decodeCbor, encodeCbor } from '../../src/core/cbor.ts'
 import { signerFromSecretKey } from '../../src/core/signature.ts'
 import { DataMeshError } from '../../src/core/errors.ts'
 import { initBlake3 } from '../../src/core/hash.ts'
@@ -75,9 +75,33 @@ describe('manifest', () => {
   })
 
   it('refuses an unsupported version with UnsupportedVersionError', async () => {
-    const v2 = encodeCbor({ v: 2, n: new Uint8Array(12), c: new Uint8Array(40) })
-    await expectRejectName(openManifest(v2, fileKey), 'UnsupportedVersionError')
-    expect(() => decodeManifest(encodeCbor({ ...raw(manifest), v: 9 }))).toThrow(expect.objectContaining({ name: 'UnsupportedVersionError' }))
+    const sealedV2 = encodeCbor({ v: 2, n: new Uint8Array(12), c: new Uint8Array(40) })
+    await expectRejectName(openManifest(sealedV2, fileKey), 'UnsupportedVersionError')
+    for (const v of [0, 3, 9]) expect(() => decodeManifest(encodeCbor({ ...raw(manifest), v }))).toThrow(expect.objectContaining({ name: 'UnsupportedVersionError' }))
+  })
+
+  it('writes version 2: no Merkle roots, no leaf size', () => {
+    const fields = decodeCbor(encodeManifest(manifest), 1 << 20, 'manifest') as Record<string, unknown>
+    expect(fields.v).toBe(2)
+    expect(Object.keys(fields.coding as object).sort()).toEqual(['k', 'm', 'segmentSize', 'stripeSize'])
+    for (const stripe of fields.stripes as Array<Record<string, unknown>>) expect(Object.keys(stripe).filter(k => k !== 'h')).toEqual(['s'])
+  })
+
+  it('reads version 1, its roots and leaf size bounded and dropped, and writes it back as version 2', () => {
+    const v1 = decodeManifest(encodeCbor(rawV1(manifest)))
+    expect(v1).toEqual(decodeManifest(encodeManifest(manifest)))
+    expect(v1.stripes[0]).not.toHaveProperty('roots')
+    expect(v1.coding).not.toHaveProperty('leafSize')
+    expect(encodeManifest(v1)).toEqual(encodeManifest(manifest))
+    const bad: Array<Record<string, unknown>> = [
+      { ...rawV1(manifest), coding: { ...SMALL } },
+      { ...rawV1(manifest), coding: { ...SMALL, leafSize: 32 } },
+      { ...rawV1(manifest), coding: { ...SMALL, leafSize: 2 * 1024 * 1024 } },
+      { ...rawV1(manifest), stripes: manifest.stripes.map(s => ({ s: s.shards })) },
+      { ...rawV1(manifest), stripes: manifest.stripes.map(s => ({ s: s.shards, r: s.shards.map(() => new Uint8Array(31)) })) },
+      { ...rawV1(manifest), stripes: manifest.stripes.map(s => ({ s: s.shards, r: s.shards.slice(1).map(() => new Uint8Array(32)) })) }
+    ]
+    for (const b of bad) expect(() => decodeManifest(encodeCbor(b))).toThrow(expect.objectContaining({ name: 'TamperedManifestError' }))
   })
 
   it('rejects plain manifests with wrong shapes', () => {
@@ -89,7 +113,10 @@ describe('manifest', () => {
       { ...raw(base), size: base.size + 10 * SMALL.stripeSize },
       { ...raw(base), tags: [''] },
       { ...raw(base), name: 'x'.repeat(2000) },
-      { ...raw(base), coding: { k: 0, m: 2, stripeSize: 4096, segmentSize: 1024, leafSize: 256 } }
+      { ...raw(base), coding: { k: 0, m: 2, stripeSize: 4096, segmentSize: 1024 } },
+      // what version 1 had is unknown to version 2
+      { ...raw(base), coding: { ...SMALL, leafSize: 256 } },
+      { ...raw(base), stripes: base.stripes.map(s => ({ s: s.shards, r: s.shards.map(() => new Uint8Array(32)) })) }
     ]
     for (const b of bad) expect(() => decodeManifest(encodeCbor(b))).toThrow(expect.objectContaining({ name: 'TamperedManifestError' }))
   })
@@ -117,13 +144,23 @@ describe('manifest', () => {
 
 function raw (m: Manifest): Record<string, unknown> {
   return {
-    v: 1,
+    v: 2,
     name: m.name,
     type: m.type,
     tags: m.tags,
     size: m.size,
     created: m.created,
     coding: m.coding,
-    stripes: m.stripes.map(s => ({ s: s.shards, r: s.roots }))
+    stripes: m.stripes.map(s => ({ s: s.shards }))
+  }
+}
+
+/** The same manifest as version 1 wrote it: a leaf size and a (made-up) Merkle root per shard. */
+function rawV1 (m: Manifest): Record<string, unknown> {
+  return {
+    ...raw(m),
+    v: 1,
+    coding: { ...m.coding, leafSize: 256 },
+    stripes: m.stripes.map((s, i) => ({ s: s.shards, r: s.shards.map((_, j) => pseudoRandomBytes(32, 100 * i + j + 1)), ...(s.hints !== undefined ? { h: s.hints } : {}) }))
   }
 }

@@ -11,7 +11,6 @@ export type WorkerRequest =
 
 export interface WireStripeRecord {
   shards: Uint8Array[]
-  roots: Uint8Array[]
 }
 
 export type WireDecodeJob = Omit<DecodeJob, 'record'> & { record: WireStripeRecord }
@@ -23,7 +22,6 @@ export interface WireEncoded {
   /** all k + m shards back to back */
   buffer: ArrayBuffer
   cids: Uint8Array[]
-  roots: Uint8Array[]
 }
 
 export type WorkerResponse =

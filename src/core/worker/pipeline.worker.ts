@@ -22,11 +22,11 @@ async function handle (req: WorkerRequest): Promise<void> {
         id: req.id,
         ok: true,
         op: 'encode',
-        result: { index: s.index, plainLength: s.plainLength, shardSize: s.shardSize, buffer, cids: s.shards.map(c => c.bytes), roots: s.roots }
+        result: { index: s.index, plainLength: s.plainLength, shardSize: s.shardSize, buffer, cids: s.shards.map(c => c.bytes) }
       }, [buffer])
     } else {
       const { record, ...rest } = req.job
-      const result = await codec.decode({ ...rest, record: { shards: record.shards.map(b => CID.decode(b)), roots: record.roots } })
+      const result = await codec.decode({ ...rest, record: { shards: record.shards.map(b => CID.decode(b)) } })
       scope.postMessage({ id: req.id, ok: true, op: 'decode', result }, result.ok ? [result.plain.buffer as ArrayBuffer] : [])
     }
   } catch (err) {

@@ -78,7 +78,7 @@ export class WorkerPoolCodec implements StripeCodec {
   }
 
   async decode (job: DecodeJob): Promise<DecodeResult> {
-    const record = { shards: job.record.shards.map(c => c.bytes), roots: job.record.roots }
+    const record = { shards: job.record.shards.map(c => c.bytes) }
     const transfer: Transferable[] = []
     const shards = job.shards.map(s => s === undefined ? undefined : compact(s, transfer))
     const res = await this.#call({ op: 'decode', job: { ...job, record, shards } }, transfer)
@@ -109,5 +109,5 @@ function fromWire (w: WireEncoded): EncodedStripe {
   const total = w.cids.length
   const data: Uint8Array[] = []
   for (let i = 0; i < total; i++) data.push(new Uint8Array(w.buffer, i * w.shardSize, w.shardSize))
-  return { index: w.index, plainLength: w.plainLength, shardSize: w.shardSize, data, shards: w.cids.map(b => CID.decode(b)), roots: w.roots }
+  return { index: w.index, plainLength: w.plainLength, shardSize: w.shardSize, data, shards: w.cids.map(b => CID.decode(b)) }
 }
