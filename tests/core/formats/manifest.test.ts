@@ -4,8 +4,8 @@
  * the recorded plaintext — which also freezes the segment nonce layout, the
  * content sub-key, the stripe layout and Reed-Solomon parity.
  * manifest-v1.json: version 1, written by the last build that wrote it; its
- * Merkle roots and leaf size are read and dropped. Runs in Node and in
- * Chromium.
+ * Merkle roots and leaf size are read and dropped. manifest-v2.json: version
+ * 2, the one written now (no roots). Runs in Node and in Chromium.
  */
 import { describe, it, expect, beforeAll } from 'vitest'
 import { openManifest, encodeManifest, decodeManifest, parseFileKey } from '../../../src/core/manifest.ts'
@@ -15,6 +15,7 @@ import { initBlake3, shardCid } from '../../../src/core/hash.ts'
 import { concatBytes } from '../../../src/core/bytes.ts'
 import { fromBase64, fromHex, sha256Hex, toHex, sampleIdentity } from '../../fixtures/formats/samples.ts'
 import sampleV1 from '../../fixtures/formats/manifest-v1.json'
+import sampleV2 from '../../fixtures/formats/manifest-v2.json'
 
 interface SampleFile {
   label: string
@@ -132,3 +133,4 @@ function describeSample (version: number, sample: Sample): void {
 }
 
 describe('frozen sealed manifests (v1)', () => { describeSample(1, sampleV1) })
+describe('frozen sealed manifests (v2)', () => { describeSample(2, sampleV2) })
