@@ -1,6 +1,7 @@
 /**
  * What every command receives: the node's services, this node's store, the
- * owner's keys, settings, the index, the peer directory and the event bus.
+ * owner's keys, settings, the index, the peer directory, the reputation book
+ * and the event bus.
  */
 import type { Logger } from '@libp2p/interface'
 import { peerIdFromString } from '@libp2p/peer-id'
@@ -15,7 +16,8 @@ import { StoreBatcher } from './batcher.ts'
 import { resolveConfig, STORE_BATCH_BYTES, STORE_REQUESTS_PER_PEER } from './config.ts'
 import { TypedEvents } from './events.ts'
 import { FileIndex, MemoryIndexStorage } from './index-store.ts'
-import { PeerDirectory } from './peers.ts'
+import { PeerDirectory, type Rng } from './peers.ts'
+import { ReputationBook } from '../net/reputation.ts'
 import type { MeshConfig, MeshEvents, MeshInit, MeshKeys, MeshLibp2p, MeshOptions, MeshProgressEvent } from './types.ts'
 
 /** The kad-dht methods the index pointer uses (events as kad-dht yields them). */
@@ -45,6 +47,10 @@ export interface MeshContext {
   config: MeshConfig
   index: FileIndex
   peers: PeerDirectory
+  /** this node's reputation book: what placement ranks by and the mesh's observations go to */
+  reputation: ReputationBook
+  /** placement's random numbers */
+  rng: Rng
   /** stores to one peer, gathered into store-many requests */
   batcher: StoreBatcher
   /** DHT announcements of what this node's own store newly keeps */
@@ -75,6 +81,7 @@ export function createContext (init: MeshInit): MeshContext {
     onRollBack: () => { events.dispatch('index:changed', { op: 'rollback', entries: index.size }) }
   })
   const holderSigner = holderSigners(keys)
+  const reputation = init.reputation ?? new ReputationBook({ self: libp2p.peerId.toString() })
   const batcher = new StoreBatcher(async (peer, items) => await shard.storeMany(peerIdFromString(peer), items, holderSigner(peer), { signal: AbortSignal.timeout(config.requestTimeout) }), {
     inFlight: STORE_REQUESTS_PER_PEER,
     maxShards: config.storeBatch,
@@ -93,7 +100,9 @@ export function createContext (init: MeshInit): MeshContext {
     owner: ownerId(keys.signer.publicKey),
     config,
     index,
-    peers: new PeerDirectory({ libp2p, info, ...(store !== undefined ? { store } : {}), events, infoTtl: config.infoTtl, requestTimeout: config.requestTimeout }),
+    peers: new PeerDirectory({ libp2p, info, ...(store !== undefined ? { store } : {}), events, infoTtl: config.infoTtl, requestTimeout: config.requestTimeout, reputation }),
+    reputation,
+    rng: init.rng ?? Math.random,
     batcher,
     announcements: new AnnounceQueue({ log }),
     events,

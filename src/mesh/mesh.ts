@@ -9,6 +9,7 @@
  *   mesh.events.addEventListener('durability:warning', e => console.warn(e.detail.message))
  */
 import type { ByteSource } from '../core/source.ts'
+import type { ReputationBook } from '../net/reputation.ts'
 import { createContext, type MeshContext } from './context.ts'
 import type { TypedEvents } from './events.ts'
 import { backupIndex } from './commands/backup.ts'
@@ -38,6 +39,14 @@ export class Mesh {
   /** 'put:progress', 'get:progress', 'shard:corrupt', 'durability:warning', 'peer:failed', 'index:changed', 'index:backup' */
   get events (): TypedEvents<MeshEvents> {
     return this.#ctx.events
+  }
+
+  /**
+   * This node's reputation book: scores by peer id, and where observations
+   * go (`recordAudit(peer, outcome)` for audits).
+   */
+  get reputation (): ReputationBook {
+    return this.#ctx.reputation
   }
 
   /** The settings in force (defaults filled in). */

@@ -3,13 +3,29 @@
  * room to spare (relays and store-less clients answer nothing or free = 0),
  * plus this node when it contributes a store. Answers are cached for
  * `infoTtl`, failures for a fifth of it, and puts starting together share
- * one request per peer, so listing candidates stays cheap.
+ * one request per peer, so listing candidates stays cheap. Each answer's
+ * round trip is a latency sample for this node's reputation book.
+ *
+ * In what order they are used (`rankCandidates`) is a matter of reputation
+ * (src/net/reputation.ts), never of what a peer says it is or how much room
+ * it claims (room only filters: a peer that cannot take a shard is not
+ * asked to):
+ * - denied peers: never;
+ * - good peers (score >= REPUTATION.goodScore): first, in a random order
+ *   weighted by score above the floor, so the best peer is likelier to be
+ *   chosen but never takes everything;
+ * - fair peers (floor <= score < good; new peers start here): next, in the
+ *   same weighted random order;
+ * - poor peers (score < REPUTATION.floorScore): only when asked for
+ *   (`includePoor`), last, best first: placement uses them only when no one
+ *   else can take a shard (./placement.ts).
  */
 import type { PeerId } from '@libp2p/interface'
 import { AbortedError } from '../core/errors.ts'
 import type { NodeInfo } from '../net/protocol/info-messages.ts'
 import type { InfoService } from '../net/info/index.ts'
 import type { ShardStore } from '../store/types.ts'
+import { REPUTATION, type ReputationBook, type ReputationView } from '../net/reputation.ts'
 import type { TypedEvents } from './events.ts'
 import type { MeshEvents, MeshLibp2p } from './types.ts'
 
@@ -19,6 +35,7 @@ const INFO_TIMEOUT = 5 * second
 
 export interface Candidate {
   peerId: string
+  /** what the peer says it is: shown, never used to rank */
   nodeType: NodeInfo['nodeType']
   /** bytes it still accepts (as last reported) */
   free: number
@@ -26,11 +43,45 @@ export interface Candidate {
   self: boolean
 }
 
-/** storage peers first (always on), then browsers; then more free space first. */
-export function rankCandidates (a: Candidate, b: Candidate): number {
-  const type = (c: Candidate): number => c.nodeType === 'storage' ? 0 : c.nodeType === 'browser' ? 1 : 2
-  return type(a) - type(b) || b.free - a.free || (a.peerId < b.peerId ? -1 : 1)
+/** A uniform random number in [0, 1); injectable so that tests and the simulation can seed it. */
+export type Rng = () => number
+
+export type Tier = 'good' | 'fair' | 'poor'
+
+/** Where a score puts a peer (see the module comment). */
+export function tierOf (score: number): Tier {
+  return score >= REPUTATION.goodScore ? 'good' : score >= REPUTATION.floorScore ? 'fair' : 'poor'
 }
+
+export interface RankOptions {
+  reputation: ReputationView
+  rng?: Rng
+  /** keep the peers below the floor, last (default: left out) */
+  includePoor?: boolean
+}
+
+/**
+ * `candidates` in the order to use them: never a denied peer; good peers,
+ * then fair ones, each tier in a random order weighted by score above the
+ * floor (Efraimidis-Spirakis keys); then, with `includePoor`, poor ones,
+ * best first.
+ */
+export function rankCandidates<T extends { peerId: string }> (candidates: readonly T[], options: RankOptions): T[] {
+  const { reputation, rng = Math.random } = options
+  const keyed = candidates.filter(c => !reputation.isDenied(c.peerId)).map(c => {
+    const score = reputation.score(c.peerId)
+    const tier = tierOf(score)
+    // u^(1/w), larger first: a weighted sample without replacement
+    const key = tier === 'poor' ? score : Math.max(rng(), Number.MIN_VALUE) ** (1 / (score - REPUTATION.floorScore + 1))
+    return { c, tier: TIER_ORDER[tier], key }
+  })
+  return keyed
+    .filter(k => options.includePoor === true || k.tier !== TIER_ORDER.poor)
+    .sort((a, b) => a.tier - b.tier || b.key - a.key)
+    .map(k => k.c)
+}
+
+const TIER_ORDER: Record<Tier, number> = { good: 0, fair: 1, poor: 2 }
 
 interface Cached {
   at: number
@@ -44,6 +95,8 @@ export interface PeerDirectoryInit {
   events: TypedEvents<MeshEvents>
   infoTtl: number
   requestTimeout: number
+  /** told each info answer's round trip */
+  reputation?: Pick<ReputationBook, 'recordLatency'>
 }
 
 export class PeerDirectory {
@@ -78,7 +131,9 @@ export class PeerDirectory {
   async #ask (peer: PeerId, id: string, now: number): Promise<NodeInfo | undefined> {
     let info: NodeInfo | undefined
     try {
+      const started = Date.now()
       info = await this.#init.info.info(peer, { signal: AbortSignal.timeout(Math.min(INFO_TIMEOUT, this.#init.requestTimeout)) })
+      this.#init.reputation?.recordLatency(id, Date.now() - started)
     } catch (err) {
       this.#init.events.dispatch('peer:failed', { peer: id, op: 'info', error: errorName(err) })
     }
@@ -97,9 +152,10 @@ export class PeerDirectory {
   }
 
   /**
-   * Connected peers (and this node, with a store) that can keep data, best
-   * first. With `includeFull`, also those with no room left (they may hold
-   * shards: for reads, deletes and audits).
+   * Connected peers (and this node, with a store) that can keep data, in no
+   * particular order (placement ranks them). With `includeFull`, also those
+   * with no room left (they may hold shards: for reads, deletes and audits).
+   * Denied peers are listed too: they may hold shards from before.
    */
   async candidates (options: { signal?: AbortSignal, includeFull?: boolean } = {}): Promise<Candidate[]> {
     const usable = (info: NodeInfo): boolean => info.nodeType !== 'relay' && (info.free > 0 || (options.includeFull === true && (info.quota > 0 || info.shards > 0)))
@@ -117,7 +173,7 @@ export class PeerDirectory {
       const free = Math.min(Math.max(0, usage.quota - usage.bytes), Number.MAX_SAFE_INTEGER)
       if (free > 0 || options.includeFull === true) list.push({ peerId: this.self, nodeType: local.nodeType, free, self: true })
     }
-    return list.sort(rankCandidates)
+    return list.sort((a, b) => (a.peerId < b.peerId ? -1 : a.peerId > b.peerId ? 1 : 0))
   }
 }
 

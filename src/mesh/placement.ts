@@ -2,13 +2,21 @@
  * Placement: which peer keeps which shard.
  *
  * - The k + m shards of a stripe go to k + m distinct peers, chosen from the
- *   data-capable candidates (./peers.ts): storage peers before browsers, then
- *   the most free space left after what this put already sent them. This node
- *   (with a store) holds at most one shard of a stripe.
+ *   data-capable candidates (./peers.ts) with room for the shard (the free
+ *   space they reported, less what this put already sent them), ranked by
+ *   this node's reputation book: good peers at random weighted by score, then
+ *   fair ones; denied peers never. This node (with a store) holds at most one
+ *   shard of a stripe.
  * - Shards are stored in parallel; a failed placement is retried on the next
  *   peer not yet holding a shard of the stripe, and the failed peer is not
  *   used again in this put. Only with the 'warn' policy, and when no distinct
  *   peer is left, does a peer take a second shard of a stripe.
+ * - Peers below the reputation floor take a shard only when no one else can:
+ *   with the 'warn' policy, after every other peer (a second shard on a peer
+ *   in good standing comes first: a peer that loses data or lies to audits
+ *   is worth less than a second copy's independence), with a
+ *   'durability:warning' of reason 'low-reputation' (once per peer and put).
+ *   With 'refuse', never.
  * - A stripe commits when `writeQuorum` shards are acknowledged; otherwise
  *   the put fails: QuotaExceededError when holders refused for lack of room,
  *   InsufficientPeersError otherwise.
@@ -21,9 +29,11 @@
 import type { CID } from 'multiformats/cid'
 import { AbortedError, InsufficientPeersError, QuotaExceededError } from '../core/errors.ts'
 import type { EncodedStripe } from '../core/stripe.ts'
+import type { ReputationView } from '../net/reputation.ts'
 import type { MeshContext } from './context.ts'
-import { errorName, rankCandidates, type Candidate } from './peers.ts'
+import { errorName, rankCandidates, tierOf, type Candidate, type Rng } from './peers.ts'
 import { storeOn } from './transfer.ts'
+import type { MeshEvents } from './types.ts'
 
 /** What one put knows about its peers, shared by all its stripes. */
 export interface PlacementState {
@@ -39,39 +49,64 @@ export interface PlacementState {
   /** every copy asked for, acknowledged or not (a failed put deletes them all) */
   attempted: Array<{ peer: string, id: CID }>
   onStored?: () => void
+  /** a durability warning (put.ts collects them for its result; default: the event alone) */
+  warn?: (message: string, detail: Omit<MeshEvents['durability:warning'], 'message'>) => void
+  /** peers below the floor already warned about in this put */
+  warnedPoor: Set<string>
 }
 
 export function newPlacementState (candidates: Candidate[]): PlacementState {
-  return { candidates, assigned: new Map(), bad: new Set(), failures: [], stored: [], attempted: [] }
+  return { candidates, assigned: new Map(), bad: new Set(), failures: [], stored: [], attempted: [], warnedPoor: new Set() }
 }
 
-/** Usable peers, best first for a shard of `size` bytes. */
-function ranked (state: PlacementState, size: number): Candidate[] {
+/** Candidates that take new shards without a warning: neither denied nor below the floor. */
+export function placeable<T extends { peerId: string }> (candidates: readonly T[], reputation: ReputationView): T[] {
+  return candidates.filter(c => !reputation.isDenied(c.peerId) && tierOf(reputation.score(c.peerId)) !== 'poor')
+}
+
+/** Peers with room for a shard of `size` bytes, in the order to use them (`poor`: those below the floor alone). */
+function ranked (ctx: MeshContext, state: PlacementState, size: number, poor = false): Candidate[] {
   const room = (c: Candidate): number => c.free - (state.assigned.get(c.peerId) ?? 0)
-  return state.candidates
-    .filter(c => !state.bad.has(c.peerId) && room(c) >= size)
-    .map(c => ({ ...c, free: room(c) }))
-    .sort(rankCandidates)
+  const fits = state.candidates.filter(c => !state.bad.has(c.peerId) && room(c) >= size)
+  const order = rankCandidates(fits, { reputation: ctx.reputation, rng: ctx.rng, includePoor: poor })
+  return poor ? order.filter(c => tierOf(ctx.reputation.score(c.peerId)) === 'poor') : order
 }
 
-/** The next peer for a shard of a stripe whose shards are already on `used` (peer -> shards); `first` when it is usable. */
-function pick (state: PlacementState, used: Map<string, number>, size: number, share: boolean, first?: string): string | undefined {
-  const usable = ranked(state, size)
+/**
+ * The next peer for a shard of a stripe whose shards are already on `used`
+ * (peer -> shards); `first` when it is usable. `share`: a peer may take a
+ * second shard when no distinct one is left; `poor`: peers below the floor
+ * when no one else can.
+ */
+function pick (ctx: MeshContext, state: PlacementState, used: Map<string, number>, size: number, share: boolean, poor: boolean, first?: string): string | undefined {
+  const usable = ranked(ctx, state, size)
   if (first !== undefined && first !== '' && usable.some(c => c.peerId === first) && (share || !used.has(first))) return first
   const distinct = usable.find(c => !used.has(c.peerId))
   if (distinct !== undefined) return distinct.peerId
-  if (!share) return undefined
+  const leastLoaded = (list: Candidate[]): string | undefined => list
+    .filter(c => !c.self)
+    .sort((a, b) => (used.get(a.peerId) ?? 0) - (used.get(b.peerId) ?? 0))[0]?.peerId
   // fewer peers than shards: the least loaded remote peer takes another one
-  const remote = usable.filter(c => !c.self)
-  remote.sort((a, b) => (used.get(a.peerId) ?? 0) - (used.get(b.peerId) ?? 0))
-  return remote[0]?.peerId
+  const second = share ? leastLoaded(usable) : undefined
+  if (second !== undefined || !poor) return second
+  // no one in good standing can take it: a peer below the floor, with a warning
+  const low = ranked(ctx, state, size, true)
+  const peer = low.find(c => !used.has(c.peerId))?.peerId ?? (share ? leastLoaded(low) : undefined)
+  if (peer !== undefined && !state.warnedPoor.has(peer)) {
+    state.warnedPoor.add(peer)
+    const message = `A peer with a low reputation (${Math.round(ctx.reputation.score(peer))} of 100) keeps a shard: no other peer could take it`
+    const detail = { reason: 'low-reputation' as const, have: placeable(state.candidates, ctx.reputation).length, want: ctx.config.k + ctx.config.m, peer }
+    if (state.warn !== undefined) state.warn(message, detail)
+    else ctx.events.dispatch('durability:warning', { message, ...detail })
+  }
+  return peer
 }
 
 /** Store one copy, on `first` when it is usable, else (and after failures) on the next peer. */
 async function placeShard (ctx: MeshContext, state: PlacementState, used: Map<string, number>, share: boolean, id: CID, bytes: Uint8Array, signal?: AbortSignal, first?: string): Promise<string> {
   for (let attempt = 0; ; attempt++) {
     if (signal?.aborted === true) throw new AbortedError()
-    const peer = pick(state, used, bytes.byteLength, share, attempt === 0 ? first : undefined)
+    const peer = pick(ctx, state, used, bytes.byteLength, share, ctx.config.minPeers === 'warn', attempt === 0 ? first : undefined)
     if (peer === undefined) return ''
     used.set(peer, (used.get(peer) ?? 0) + 1)
     state.assigned.set(peer, (state.assigned.get(peer) ?? 0) + bytes.byteLength)
@@ -115,7 +150,7 @@ export function planStripe (ctx: MeshContext, state: PlacementState, stripe: Enc
   const used = new Map<string, number>()
   const share = ctx.config.minPeers === 'warn'
   return stripe.shards.map(() => {
-    const peer = pick(state, used, stripe.shardSize, share) ?? ''
+    const peer = pick(ctx, state, used, stripe.shardSize, share, share) ?? ''
     if (peer !== '') used.set(peer, (used.get(peer) ?? 0) + 1)
     return peer
   })
@@ -144,4 +179,30 @@ export async function replicate (ctx: MeshContext, state: PlacementState, id: CI
   const holders = (await settleAll(slots)).filter(h => h !== '')
   if (holders.length === 0) throw quorumError(state, { id: id.toString(), acknowledged: 0, writeQuorum: 1 })
   return [...new Set(holders)]
+}
+
+export interface RepairRankOptions {
+  reputation: ReputationView
+  /** 'source': holders to fetch a stripe's shards from; 'target': peers to place re-created shards on */
+  purpose: 'source' | 'target'
+  rng?: Rng
+  /** bytes of a shard: a target whose known free space is smaller is left out */
+  size?: number
+  /** peers to leave out (for targets: the stripe's current holders, so that every shard stays on its own peer) */
+  exclude?: Iterable<string>
+}
+
+/**
+ * Repair's choice of peers, by the same reputation as placement. Denied
+ * peers are never used. Targets rank as placement does (good peers at
+ * random weighted by score, then fair ones; none below the floor: a repair
+ * that can only place on them waits for better peers). Sources rank the
+ * same way, followed by the peers below the floor (every shard fetched is
+ * checked against its id, so a poor holder costs at worst a wasted request).
+ */
+export function rankForRepair<T extends { peerId: string, free?: number }> (candidates: readonly T[], options: RepairRankOptions): T[] {
+  const exclude = new Set(options.exclude ?? [])
+  const size = options.size ?? 0
+  const usable = candidates.filter(c => !exclude.has(c.peerId) && (options.purpose === 'source' || c.free === undefined || c.free >= size))
+  return rankCandidates(usable, { reputation: options.reputation, ...(options.rng !== undefined ? { rng: options.rng } : {}), includePoor: options.purpose === 'source' })
 }

@@ -4,13 +4,16 @@
  * own store. Stores to peers go through the batcher (./batcher.ts), which
  * sends the stores bound for one peer together. Stores into the own store
  * are announced in the DHT here, in the background (src/net/announce-queue.ts);
- * remote holders announce what they keep themselves.
+ * remote holders announce what they keep themselves. What a peer does here
+ * goes to this node's reputation book: a verified shard served, or a failure
+ * that is its doing (src/net/reputation.ts `eventOfFailure`).
  */
 import { peerIdFromString } from '@libp2p/peer-id'
 import type { CID } from 'multiformats/cid'
 import { NotAllowedError, NotFoundError } from '../core/errors.ts'
 import { MAX_HAS_IDS } from '../net/protocol/constants.ts'
 import { announcer } from '../net/announce-queue.ts'
+import { eventOfFailure } from '../net/reputation.ts'
 import type { MeshContext } from './context.ts'
 import { errorName, withTimeout } from './peers.ts'
 
@@ -21,6 +24,8 @@ function localStore (ctx: MeshContext): NonNullable<MeshContext['store']> {
 
 function failed (ctx: MeshContext, peer: string, op: 'store' | 'fetch' | 'has' | 'delete', err: unknown): void {
   ctx.events.dispatch('peer:failed', { peer, op, error: errorName(err) })
+  const event = eventOfFailure(op, err)
+  if (event !== undefined) ctx.reputation.record(peer, event)
 }
 
 /** Announce in the DHT that this node holds `id` (queued: it can take a while). */
@@ -51,7 +56,9 @@ export async function storeOn (ctx: MeshContext, peer: string, id: CID, bytes: U
 export async function fetchFrom (ctx: MeshContext, peer: string, id: CID, signal?: AbortSignal): Promise<Uint8Array> {
   try {
     if (peer === ctx.self) return await localStore(ctx).get(id.toString(), signal !== undefined ? { signal } : {})
-    return await ctx.shard.fetch(peerIdFromString(peer), id, { signal: withTimeout(signal, ctx.config.requestTimeout) })
+    const bytes = await ctx.shard.fetch(peerIdFromString(peer), id, { signal: withTimeout(signal, ctx.config.requestTimeout) })
+    ctx.reputation.record(peer, 'served') // the client checked the bytes against the id
+    return bytes
   } catch (err) {
     if (signal?.aborted !== true) failed(ctx, peer, 'fetch', err)
     throw err

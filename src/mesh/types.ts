@@ -7,6 +7,7 @@ import type { StripeCodec } from '../core/codec.ts'
 import type { OwnerSigner } from '../core/signature.ts'
 import type { EciesOptions } from '../core/keys/ecies.ts'
 import type { ShardStore } from '../store/types.ts'
+import type { ReputationBook } from '../net/reputation.ts'
 import type { IndexStorage } from './index-store.ts'
 
 /**
@@ -82,6 +83,10 @@ export interface MeshInit {
   /** where the owner's index is kept (default: memory) */
   index?: IndexStorage
   config?: Partial<MeshConfig>
+  /** this node's reputation book: placement ranks peers by it, and the mesh records what it observes there (default: a new book in memory) */
+  reputation?: ReputationBook
+  /** uniform random numbers in [0, 1) for placement's weighted choice (default Math.random; tests seed it) */
+  rng?: () => number
 }
 
 /** One file in the owner's index. */
@@ -184,6 +189,10 @@ export interface PeerDescription {
   remoteAddr: string
   /** round trip in ms (ping), when it answered */
   latency?: number
+  /** this node's reputation score for it, 0-100 (src/net/reputation.ts) */
+  reputation: number
+  /** on this node's allow (trusted) or deny list */
+  trust?: 'trusted' | 'denied'
 }
 
 export interface BackupResult {
@@ -212,7 +221,7 @@ export interface MeshEvents {
   /** a holder had or sent a damaged copy; parity or another copy was used */
   'shard:corrupt': { id: string, peer?: string, stripe?: number, shard?: number }
   /** data was stored with less redundancy than configured */
-  'durability:warning': { message: string, reason: 'too-few-peers' | 'under-replicated', key?: string, stripe?: number, have: number, want: number }
+  'durability:warning': { message: string, reason: 'too-few-peers' | 'under-replicated' | 'low-reputation', key?: string, stripe?: number, have: number, want: number, peer?: string }
   /** a peer failed a request (unreachable, refused, timed out) */
   'peer:failed': { peer: string, op: 'info' | 'store' | 'fetch' | 'has' | 'delete', error: string }
   /** `rollback`: a save failed and the changes it carried were undone */

@@ -270,8 +270,8 @@ export class FakeBackend implements ConsoleBackend {
   async peers (): Promise<Array<PeerDescription & Partial<PeerSummary>>> {
     this.#record('peers')
     return [
-      { ...this.conns[0] as PeerSummary, nodeType: 'storage', free: 500e6, latency: 3.4 },
-      { ...this.conns[1] as PeerSummary, nodeType: 'browser' }
+      { ...this.conns[0] as PeerSummary, nodeType: 'storage', free: 500e6, latency: 3.4, reputation: 80, trust: 'trusted' },
+      { ...this.conns[1] as PeerSummary, nodeType: 'browser', reputation: 12 }
     ]
   }
 

@@ -1,8 +1,10 @@
 /**
  * peers: the open connections, one line per peer: what it is (from
  * /datamesh/info, cached), whether a direct connection exists, and its round
- * trip (the connection monitor's figure, else one ping). Kept cheap: info
- * answers are cached, and peers are asked in parallel under a short timeout.
+ * trip (the connection monitor's figure, else one ping, which this node's
+ * reputation book also records), and the book's score for it. Kept cheap:
+ * info answers are cached, and peers are asked in parallel under a short
+ * timeout.
  */
 import type { MeshContext } from '../context.ts'
 import { withTimeout } from '../peers.ts'
@@ -27,15 +29,22 @@ export async function peers (ctx: MeshContext, options: PeersOptions = {}): Prom
         if (options.latency === false) return undefined
         const rtt = connections.find(c => c.rtt !== undefined)?.rtt
         if (rtt !== undefined || ctx.ping === undefined) return rtt
-        try { return await ctx.ping.ping(peer, { signal: withTimeout(signal, PING_TIMEOUT) }) } catch { return undefined }
+        try {
+          const ms = await ctx.ping.ping(peer, { signal: withTimeout(signal, PING_TIMEOUT) })
+          ctx.reputation.recordLatency(peer.toString(), ms)
+          return ms
+        } catch { return undefined }
       })()
     ])
+    const { score, trust } = ctx.reputation.describe(peer.toString())
     return {
       peerId: peer.toString(),
       ...(info !== undefined ? { nodeType: info.nodeType, free: info.free } : {}),
       direct: direct !== undefined,
       remoteAddr: connection?.remoteAddr.toString() ?? '',
-      ...(latency !== undefined ? { latency } : {})
+      ...(latency !== undefined ? { latency } : {}),
+      reputation: Math.round(score),
+      ...(trust !== undefined ? { trust } : {})
     }
   }))
   return list.sort((a, b) => (a.peerId < b.peerId ? -1 : 1))

@@ -30,7 +30,7 @@ import { sourceSize, type ByteSource } from '../../core/source.ts'
 import { utf8Length } from '../../core/cbor.ts'
 import { INLINE_CODING_BYTES } from '../config.ts'
 import { report, type MeshContext } from '../context.ts'
-import { newPlacementState, placeStripe, planStripe, replicate, type PlacementState } from '../placement.ts'
+import { newPlacementState, placeable, placeStripe, planStripe, replicate, type PlacementState } from '../placement.ts'
 import { manifestShardId } from '../resolve.ts'
 import { deleteOn } from '../transfer.ts'
 import type { IndexEntry, MeshEvents, PutOptions, PutResult } from '../types.ts'
@@ -141,15 +141,20 @@ export async function put (ctx: MeshContext, data: ByteSource, options: PutOptio
   }
 
   const candidates = await ctx.peers.candidates(signal !== undefined ? { signal } : {})
-  if (candidates.length === 0) throw new InsufficientPeersError('No connected peer can keep data: connect to a storage peer first', { reason: 'no-peers', have: 0, want: k + m })
-  if (candidates.length < k + m) {
+  // neither denied nor below the reputation floor (those take shards only when no one else can: ../placement.ts)
+  const have = placeable(candidates, ctx.reputation).length
+  if (candidates.every(c => ctx.reputation.isDenied(c.peerId))) {
+    throw new InsufficientPeersError('No connected peer can keep data: connect to a storage peer first', { reason: 'no-peers', have: 0, want: k + m })
+  }
+  if (have < k + m) {
     if (ctx.config.minPeers === 'refuse') {
-      throw new InsufficientPeersError(`Only ${candidates.length} peers can keep data; ${k + m} are needed to put each shard of a stripe on its own peer`, { reason: 'too-few-peers', have: candidates.length, want: k + m })
+      throw new InsufficientPeersError(`Only ${have} peers can keep data; ${k + m} are needed to put each shard of a stripe on its own peer`, { reason: 'too-few-peers', have, want: k + m })
     }
-    warn(`Only ${candidates.length} peers can keep data (${k + m} wanted): some peers hold several shards of a stripe, so losing one of them costs more`, { reason: 'too-few-peers', have: candidates.length, want: k + m })
+    warn(`Only ${have} peers can keep data (${k + m} wanted): some peers hold several shards of a stripe, so losing one of them costs more`, { reason: 'too-few-peers', have, want: k + m })
   }
 
   const state = newPlacementState(candidates)
+  state.warn = warn
   let stripesCommitted = 0
   state.onStored = () => { report(ctx, options, 'put:progress', { type: 'put:stored', shardsStored: state.stored.length, stripesCommitted }) }
   // a small file is coded on this thread: posting it to a worker and back costs more than coding it
