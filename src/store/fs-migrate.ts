@@ -15,10 +15,11 @@
  * One layout-1 folder is one batch:
  * 1. its staging leftovers, and `.meta` files whose shard is gone, are removed;
  * 2. each shard (a regular file named by a canonical id of that folder) is
- *    written to a staging file in `layout-2/<xx>/` (the header naming the
- *    owner of its `.meta`, then its bytes; its mtime, the shard's
- *    `storedAt`, kept), fsynced and renamed into place: one file and one
- *    fsync per shard. An id already there (a move cut short, or a shard
+ *    written to a staging file in `layout-2/<xx>/` (a version-2 header
+ *    naming the owner of its `.meta`, with the outboard of its bytes, then
+ *    its bytes; its mtime, the shard's `storedAt`, kept), fsynced and
+ *    renamed into place: one file and one fsync per shard. Its lease is
+ *    the legacy one (./lease.ts), given when the store loads it. An id already there (a move cut short, or a shard
  *    stored again while downgraded) keeps its layout-2 copy when that
  *    verifies (a header, then bytes hashing to the id); otherwise the
  *    layout-1 copy replaces it;
@@ -38,6 +39,7 @@
  */
 import { lstat, open, readdir, readFile, rename, rmdir } from 'node:fs/promises'
 import { join } from 'node:path'
+import { computeOutboard } from '../core/blake3-tree.ts'
 import { matchesCid, parseShardCid } from '../core/hash.ts'
 import {
   encodeShardHeader, ensureDirs, errorCode, FOLDER_RE, forEachLimit, isCanonicalId, META_SUFFIX, parseShardHeader,
@@ -126,7 +128,9 @@ async function moveShard (dir: string, target: string, id: string, hasMeta: bool
   const owner = hasMeta ? await readLegacyOwner(path + META_SUFFIX) : undefined
   const staged = tmpPath(target, id)
   try {
-    await writeStaged(staged, [encodeShardHeader(owner), bytes], Math.round(info.mtimeMs), durable)
+    const shard = new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+    const header = encodeShardHeader({ owner, size: shard.byteLength, outboard: computeOutboard(shard) })
+    await writeStaged(staged, [header, shard], Math.round(info.mtimeMs), durable)
     await rename(staged, dest)
   } catch (err) {
     await unlinkQuietly(staged).catch(() => {})

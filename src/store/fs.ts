@@ -1,7 +1,8 @@
 /**
  * Filesystem shard store (Node only): content-addressed files under a root,
- * one file per shard holding a small header (the owner) and the shard's
- * bytes, in `<root>/layout-2/<xx>/<id>`. The layout and the header are
+ * one file per shard holding a header (owner and renewer labels, size,
+ * outboard) and the shard's bytes, in `<root>/layout-2/<xx>/<id>`, and one
+ * lease file per root (./fs-leases.ts). The layout and the header are
  * specified in ./fs-format.ts. `<xx>` is characters 8–9 of the id: the
  * first ones past the constant CIDv1/raw/BLAKE3 header ("bafkr4i" + one
  * mixed character), so the 1,024 folders fill evenly. A shard file's mtime
@@ -23,20 +24,33 @@
  *   may open a root (no cross-process lock is taken).
  * - Nothing is ever written where a layout-1 build looks, so a downgraded
  *   build sees only what is still in layout 1 and deletes nothing of layout 2.
- * - A file whose header does not parse is listed (with its whole length) and
- *   reported corrupt when read, so the store removes it; the BLAKE3 id is
- *   checked over the bytes after the header on every read.
+ * - A file whose header does not parse (or whose length disagrees with it)
+ *   is listed (with its whole length) and reported corrupt when read, so the
+ *   store removes it; the BLAKE3 id is checked over the bytes after the
+ *   header on every read.
+ * - Range reads and audits open the file once and read its header prefix,
+ *   then only the outboard and the ranges asked for.
+ * - A header-1 file (no renewer, no outboard) gets its outboard the first
+ *   time it is needed: the store passes the verified bytes, and the file is
+ *   replaced whole by a header-2 file with the same bytes, labels and mtime
+ *   (staged, fsynced, renamed over it, folder fsynced). A rename replaces a
+ *   file atomically, so a crash leaves the old file or the new one, never
+ *   neither; staged files are removed on open. Layout 2 has never been read
+ *   by a released build, so no older build sees a header-2 file.
  * - A full disk (ENOSPC, EDQUOT) surfaces as QuotaExceededError.
  */
 import { mkdir, open, readdir, readFile, rename } from 'node:fs/promises'
 import { join } from 'node:path'
+import { outboardBytes } from '../core/blake3-tree.ts'
 import { CorruptShardError, InvalidParametersError, QuotaExceededError } from '../core/errors.ts'
 import {
-  encodeShardHeader, ensureDirs, errorCode, FOLDER_RE, forEachLimit, isCanonicalId, LAYOUT_DIR, MAX_HEADER_BYTES, parseShardHeader,
-  readLayout, removeLayoutLeftovers, shardFolder, shardPath, shardTree, syncDir, TMP_SUFFIX, tmpPath, unlinkQuietly, writeLayout, writeStaged
+  encodeShardHeader, ensureDirs, errorCode, FOLDER_RE, forEachLimit, isCanonicalId, LAYOUT_DIR, MAX_PREFIX_BYTES, parseShardHeader,
+  readLayout, removeLayoutLeftovers, shardFolder, shardPath, shardTree, syncDir, TMP_SUFFIX, tmpPath, unlinkQuietly, writeLayout, writeStaged,
+  type ShardHeader
 } from './fs-format.ts'
+import { LeaseBook } from './fs-leases.ts'
 import { migrateLayout1 } from './fs-migrate.ts'
-import type { ShardMedium, ShardRecord, ShardStore, StoreOptions } from './types.ts'
+import type { ByteRange, LostShard, MediumState, ShardMedium, ShardParts, ShardRecord, ShardStore, StoreOptions } from './types.ts'
 import { openVerifiedStore } from './verified-store.ts'
 
 export { shardFolder, shardPath, shardTree } from './fs-format.ts'
@@ -67,13 +81,15 @@ interface Staged {
 class FsMedium implements ShardMedium {
   readonly #root: string
   readonly #durable: boolean
+  readonly #leases: LeaseBook
 
   constructor (root: string, durable: boolean) {
     this.#root = root
     this.#durable = durable
+    this.#leases = new LeaseBook(root, durable)
   }
 
-  async load (): Promise<ShardRecord[]> {
+  async load (now: number): Promise<MediumState> {
     await mkdir(this.#root, { recursive: true })
     // refuses a newer layout before anything changes; a new root, or one only layout 1 wrote, is marked first
     if (await readLayout(this.#root) === undefined) await writeLayout(this.#root, this.#durable)
@@ -91,7 +107,8 @@ class FsMedium implements ShardMedium {
       .map(d => d.name)
     const records: ShardRecord[] = []
     await forEachLimit(folders, STAGING_PARALLELISM, async folder => { records.push(...await this.#loadFolder(folder)) })
-    return records
+    const { lost } = await this.#leases.load(records, now)
+    return { records, lost }
   }
 
   async #loadFolder (folder: string): Promise<ShardRecord[]> {
@@ -120,14 +137,41 @@ class FsMedium implements ShardMedium {
     return file.subarray(header.headerBytes)
   }
 
-  async write (batch: ReadonlyArray<{ record: ShardRecord, bytes: Uint8Array }>): Promise<void> {
+  async readParts (id: string, ranges: readonly ByteRange[], options: { outboard: boolean }): Promise<ShardParts | undefined> {
+    let fh
+    try {
+      fh = await open(shardPath(this.#root, id), 'r')
+    } catch (err) {
+      if (errorCode(err) === 'ENOENT') return undefined
+      throw err
+    }
+    try {
+      const fileBytes = (await fh.stat()).size
+      const header = parseShardHeader(await readAt(fh, 0, Math.min(fileBytes, MAX_PREFIX_BYTES)), fileBytes)
+      if (header === undefined) throw new CorruptShardError('The shard file has no valid header', { id })
+      const result: ShardParts = { size: header.size, parts: [] }
+      if (options.outboard && header.outboardOffset !== undefined) {
+        result.outboard = await readAt(fh, header.outboardOffset, outboardBytes(header.size))
+      }
+      for (const { offset, length } of ranges) {
+        if (offset + length > header.size) throw new CorruptShardError('The shard file is shorter than its record', { id })
+        result.parts.push(await readAt(fh, header.headerBytes + offset, length))
+      }
+      return result
+    } finally {
+      await fh.close()
+    }
+  }
+
+  async write (batch: ReadonlyArray<{ record: ShardRecord, bytes: Uint8Array, outboard: Uint8Array }>): Promise<void> {
     const tree = shardTree(this.#root)
     const staged: Staged[] = batch.map(({ record }) => ({ record, tmp: tmpPath(join(tree, shardFolder(record.id)), record.id) }))
     const committed: string[] = []
     try {
       await ensureDirs(tree, staged.map(s => shardFolder(s.record.id)), this.#durable)
-      await forEachLimit(batch, STAGING_PARALLELISM, async ({ record, bytes }, i) => {
-        await writeStaged((staged[i] as Staged).tmp, [encodeShardHeader(record.owner), bytes], record.storedAt, this.#durable)
+      await forEachLimit(batch, STAGING_PARALLELISM, async ({ record, bytes, outboard }, i) => {
+        const header = encodeShardHeader({ owner: record.owner, renewer: record.renewer, size: bytes.byteLength, outboard })
+        await writeStaged((staged[i] as Staged).tmp, [header, bytes], record.storedAt, this.#durable)
       })
       for (const s of staged) {
         committed.push(s.record.id)
@@ -139,21 +183,76 @@ class FsMedium implements ShardMedium {
       }
     } catch (err) {
       try {
-        await this.remove(committed)
+        await this.#unlink(committed)
         await forEachLimit(staged.map(s => s.tmp), STAGING_PARALLELISM, unlinkQuietly)
       } catch { /* leftovers are staging files, removed on the next open */ }
+      throw mapDiskError(err)
+    }
+    // not waited for: until saved, a crash leaves these shards the legacy lease, never a shorter one (./fs-leases.ts)
+    for (const { record } of batch) this.#leases.set(record.id, record.leaseUntil)
+    this.#leases.saveLater()
+  }
+
+  async keepOutboard (record: ShardRecord, outboard: Uint8Array, bytes: Uint8Array): Promise<void> {
+    const dir = join(shardTree(this.#root), shardFolder(record.id))
+    const tmp = tmpPath(dir, record.id)
+    try {
+      const header = encodeShardHeader({ owner: record.owner, renewer: record.renewer, size: bytes.byteLength, outboard })
+      await writeStaged(tmp, [header, bytes], record.storedAt, this.#durable)
+      await rename(tmp, shardPath(this.#root, record.id)) // replaces the header-1 file whole
+      if (this.#durable) await syncDir(dir)
+    } catch (err) {
+      await unlinkQuietly(tmp).catch(() => {})
       throw mapDiskError(err)
     }
   }
 
   async remove (ids: readonly string[]): Promise<void> {
+    await this.#unlink(ids)
+    for (const id of ids) this.#leases.delete(id)
+    this.#leases.saveLater() // an entry left for a removed shard is dropped on the next open
+  }
+
+  async #unlink (ids: readonly string[]): Promise<void> {
     for (const id of ids) await unlinkQuietly(shardPath(this.#root, id))
   }
 
-  async close (): Promise<void> {}
+  async setLeases (leases: ReadonlyArray<{ id: string, leaseUntil: number }>): Promise<void> {
+    const before = leases.map(({ id }) => [id, this.#leases.get(id)] as const)
+    for (const { id, leaseUntil } of leases) this.#leases.set(id, leaseUntil)
+    try {
+      await this.#leases.save() // a renewal counts once it is on disk
+    } catch (err) {
+      for (const [id, until] of before) if (until !== undefined) this.#leases.set(id, until)
+      throw mapDiskError(err)
+    }
+  }
+
+  async setLost (lost: readonly LostShard[]): Promise<void> {
+    this.#leases.setLost(lost)
+    this.#leases.saveLater()
+  }
+
+  async close (): Promise<void> {
+    try {
+      await this.#leases.flush()
+    } catch { /* what is unsaved falls back to the legacy lease on the next open, never a shorter one */ }
+  }
 }
 
-/** A shard file's record from its header, size and mtime (undefined when it is not a regular file). */
+/** `length` bytes of an open file from `position` (fewer only at its end). */
+async function readAt (fh: Awaited<ReturnType<typeof open>>, position: number, length: number): Promise<Uint8Array> {
+  const buf = new Uint8Array(length)
+  let done = 0
+  while (done < length) {
+    const { bytesRead } = await fh.read(buf, done, length - done, position + done)
+    if (bytesRead === 0) return buf.subarray(0, done)
+    done += bytesRead
+  }
+  return buf
+}
+
+/** A shard file's record from its header, size and mtime (undefined when it is not a regular file); its lease comes from the lease file. */
 async function readRecord (path: string, id: string): Promise<ShardRecord | undefined> {
   let fh
   try {
@@ -165,14 +264,13 @@ async function readRecord (path: string, id: string): Promise<ShardRecord | unde
   try {
     const info = await fh.stat()
     if (!info.isFile()) return undefined
-    const head = new Uint8Array(Math.min(info.size, MAX_HEADER_BYTES))
-    const { bytesRead } = await fh.read(head, 0, head.byteLength, 0)
-    const header = parseShardHeader(head.subarray(0, bytesRead))
+    const header: ShardHeader | undefined = parseShardHeader(await readAt(fh, 0, Math.min(info.size, MAX_PREFIX_BYTES)), info.size)
     const storedAt = Math.round(info.mtimeMs)
     // no valid header: listed whole, so that the first read reports it corrupt and the store removes it
-    if (header === undefined) return { id, size: info.size, storedAt }
-    const record: ShardRecord = { id, size: info.size - header.headerBytes, storedAt }
+    if (header === undefined) return { id, size: info.size, storedAt, leaseUntil: Number.NaN }
+    const record: ShardRecord = { id, size: header.size, storedAt, leaseUntil: Number.NaN }
     if (header.owner !== undefined) record.owner = header.owner
+    if (header.renewer !== undefined) record.renewer = header.renewer
     return record
   } finally {
     await fh.close()

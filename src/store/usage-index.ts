@@ -35,6 +35,12 @@ export class UsageIndex {
     }
   }
 
+  /** Change the lease end of a stored record in place (usage does not depend on it). */
+  setLease (id: string, leaseUntil: number): void {
+    const record = this.#records.get(id)
+    if (record !== undefined) record.leaseUntil = leaseUntil
+  }
+
   remove (id: string): void {
     const record = this.#records.get(id)
     if (record === undefined) return

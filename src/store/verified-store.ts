@@ -12,29 +12,43 @@
  * - The in-memory `UsageIndex` is the authority on what is stored; it is
  *   loaded from the medium on open and changed only after the medium changed.
  * - A corrupt or vanished entry is re-checked under the lock before it is
- *   removed, so a concurrent delete + put of the same id is never undone.
+ *   removed, so a concurrent delete + put of the same id is never undone;
+ *   once removed it is remembered as lost (./lost.ts).
+ * - Lease changes (renew) and removals by `collect` run under the same
+ *   lock, and a collection judges each shard again under it, so a renew or
+ *   a put that lands first always wins.
  */
 import { AbortedError, CorruptShardError, InvalidParametersError, NotFoundError, QuotaExceededError, throwIfAborted } from '../core/errors.ts'
+import { computeOutboard, proveGroups } from '../core/blake3-tree.ts'
 import { initBlake3, matchesCid, parseShardCid } from '../core/hash.ts'
 import type { CID } from 'multiformats/cid'
 import type {
-  AbortOptions, OwnerUsage, PutOptions, ScrubOptions, ScrubReport, ShardEntry, ShardMedium, ShardRecord, ShardStore, StoreOptions, StoreUsage
+  AbortOptions, CollectOptions, CollectReport, LostShard, OwnerUsage, PutOptions, RenewOptions, RenewReport, ScrubOptions, ScrubReport,
+  ShardEntry, ShardMedium, ShardProof, ShardRecord, ShardStore, StoreOptions, StoreUsage
 } from './types.ts'
+import { proofIndices, rangeGroups, readGroups, sliceGroups, type GroupSource } from './ranges.ts'
 import { shardChargeBytes } from './charge.ts'
+import { checkLabel, grantedLease, LEGACY_LEASE_MS, MAX_LABEL_LENGTH } from './lease.ts'
+import { collectShards, renewLeases, type LeaseState } from './lease-ops.ts'
+import { LostShards } from './lost.ts'
 import { UsageIndex } from './usage-index.ts'
 import { WriteLock } from './write-lock.ts'
 
 /** Longest owner label accepted (a base64 public key plus a prefix fits easily). */
-export const MAX_OWNER_LENGTH = 256
+export const MAX_OWNER_LENGTH = MAX_LABEL_LENGTH
 
-/** Open a verified store over `medium`: loads BLAKE3 and the medium's records. */
+/** Open a verified store over `medium`: loads BLAKE3, the medium's records and its remembered losses. */
 export async function openVerifiedStore (medium: ShardMedium, options: StoreOptions): Promise<ShardStore> {
   checkQuota(options.quota)
   if (options.ownerShare !== undefined) checkOwnerShare(options.ownerShare)
+  const now = options.now ?? Date.now
   await initBlake3()
   const index = new UsageIndex()
-  for (const record of await medium.load()) index.add(record)
-  return new VerifiedShardStore(medium, index, options)
+  const state = await medium.load(now())
+  for (const record of state.records) index.add(record)
+  // a shard stored again is held, whatever an older list of losses says
+  const lost = new LostShards(state.lost.filter(l => !index.has(l.id)))
+  return new VerifiedShardStore(medium, index, lost, now, options)
 }
 
 export function checkQuota (quota: unknown): asserts quota is number {
@@ -54,23 +68,33 @@ type Recheck = { state: 'ok', bytes: Uint8Array } | { state: 'corrupt' | 'missin
 class VerifiedShardStore implements ShardStore {
   readonly #medium: ShardMedium
   readonly #index: UsageIndex
+  readonly #lost: LostShards
+  readonly #now: () => number
   readonly #lock = new WriteLock()
+  /** what ./lease-ops.ts works on */
+  readonly #leaseState: LeaseState
   #quota: number
   #ownerShare: number
   readonly #onCorrupt: ((id: string) => void) | undefined
   #closing: Promise<void> | undefined
   #mediumClosed = false
 
-  constructor (medium: ShardMedium, index: UsageIndex, options: StoreOptions) {
+  constructor (medium: ShardMedium, index: UsageIndex, lost: LostShards, now: () => number, options: StoreOptions) {
     this.#medium = medium
     this.#index = index
+    this.#lost = lost
+    this.#now = now
+    this.#leaseState = { index, lock: this.#lock, medium, now, closed: () => this.#mediumClosed }
     this.#quota = options.quota
     this.#ownerShare = options.ownerShare ?? 1
     this.#onCorrupt = options.onCorrupt
   }
 
   async put (id: string, bytes: Uint8Array, options: PutOptions = {}): Promise<void> {
-    const entry: ShardEntry = options.owner === undefined ? { id, bytes } : { id, bytes, owner: options.owner }
+    const entry: ShardEntry = { id, bytes }
+    if (options.owner !== undefined) entry.owner = options.owner
+    if (options.leaseUntil !== undefined) entry.leaseUntil = options.leaseUntil
+    if (options.renewer !== undefined) entry.renewer = options.renewer
     await this.putMany([entry], options)
   }
 
@@ -82,12 +106,17 @@ class VerifiedShardStore implements ShardStore {
     for (const entry of entries) {
       const cid = parseShardCid(entry.id)
       const id = cid.toString()
-      checkOwner(entry.owner)
+      checkLabel(entry.owner, 'owner')
+      checkLabel(entry.renewer, 'renewer')
+      if (entry.leaseUntil !== undefined) grantedLease(entry.leaseUntil, 0) // the type; capped when stored
       if (!(entry.bytes instanceof Uint8Array)) throw new InvalidParametersError('Shard bytes must be a Uint8Array', { id })
       if (entry.bytes.byteLength === 0) throw new InvalidParametersError('Refused: a shard is never empty', { id, reason: 'empty-shard' })
       if (!matchesCid(cid, entry.bytes)) throw new CorruptShardError('Refused: the bytes do not hash to the shard id', { id })
       if (!batch.has(id)) batch.set(id, { ...entry, id })
     }
+    // the outboard is hashing work: done before the lock, for what is not stored yet
+    const outboards = new Map<string, Uint8Array>()
+    for (const e of batch.values()) if (!this.#index.has(e.id)) outboards.set(e.id, computeOutboard(e.bytes))
     await this.#lock.run(async () => {
       throwIfAborted(signal)
       const fresh = [...batch.values()].filter(e => !this.#index.has(e.id))
@@ -104,14 +133,21 @@ class VerifiedShardStore implements ShardStore {
         throw new QuotaExceededError('Storage quota exceeded: the shards do not fit in the contribution size', { quota: this.#quota, used, needed })
       }
       this.#checkOwnerShares(byOwner)
-      const storedAt = Date.now()
+      const storedAt = this.#now()
       const writes = fresh.map(e => {
-        const record: ShardRecord = { id: e.id, size: e.bytes.byteLength, storedAt }
+        const leaseUntil = e.leaseUntil === undefined ? storedAt + LEGACY_LEASE_MS : grantedLease(e.leaseUntil, storedAt)
+        const record: ShardRecord = { id: e.id, size: e.bytes.byteLength, storedAt, leaseUntil }
         if (e.owner !== undefined) record.owner = e.owner
-        return { record, bytes: e.bytes }
+        if (e.renewer !== undefined) record.renewer = e.renewer
+        return { record, bytes: e.bytes, outboard: outboards.get(e.id) ?? computeOutboard(e.bytes) }
       })
       await this.#medium.write(writes)
-      for (const w of writes) this.#index.add(w.record)
+      let found = false
+      for (const w of writes) {
+        this.#index.add(w.record)
+        if (this.#lost.forget(w.record.id)) found = true // held again
+      }
+      if (found) await this.#keepLost()
     }, signal)
   }
 
@@ -122,13 +158,65 @@ class VerifiedShardStore implements ShardStore {
     const cid = parseShardCid(id)
     const key = cid.toString()
     if (!this.#index.has(key)) throw new NotFoundError('Shard not found', { id: key })
-    const bytes = await this.#readVerified(cid, key)
-    if (bytes !== undefined) {
-      throwIfAborted(signal)
-      return bytes
-    }
-    const result = await this.#recheck(cid, key)
+    const bytes = await this.#whole(cid, key)
     throwIfAborted(signal)
+    return bytes
+  }
+
+  async readRange (id: string, offset: number, length: number, options: AbortOptions = {}): Promise<Uint8Array> {
+    const { signal } = options
+    this.#assertOpen()
+    throwIfAborted(signal)
+    const cid = parseShardCid(id)
+    const record = this.#index.get(cid.toString())
+    if (record === undefined) throw new NotFoundError('Shard not found', { id: cid.toString() })
+    const indices = rangeGroups(record.size, offset, length)
+    const { groups } = await readGroups(this.#groupSource, cid, record, indices)
+    throwIfAborted(signal)
+    return sliceGroups(groups, indices[0] ?? 0, offset, length)
+  }
+
+  async proof (id: string, indices: readonly number[], options: AbortOptions = {}): Promise<ShardProof> {
+    const { signal } = options
+    this.#assertOpen()
+    throwIfAborted(signal)
+    const cid = parseShardCid(id)
+    const key = cid.toString()
+    const record = this.#index.get(key)
+    if (record === undefined) {
+      const lost = this.#lost.get(key, this.#now())
+      if (lost !== undefined) throw new CorruptShardError('This holder kept the shard and lost it', { id: key, reason: 'lost', lostAt: lost.lostAt })
+      throw new NotFoundError('Shard not found', { id: key })
+    }
+    const wanted = proofIndices(indices, record.size)
+    const { groups, outboard } = await readGroups(this.#groupSource, cid, record, wanted)
+    throwIfAborted(signal)
+    return {
+      size: record.size,
+      groups: wanted.map((index, i) => ({ index, bytes: groups[i] as Uint8Array })),
+      siblings: outboard.byteLength === 0 ? [] : proveGroups(outboard, record.size, wanted)
+    }
+  }
+
+  /** What ranges.ts reads groups through. */
+  readonly #groupSource: GroupSource = {
+    medium: { readParts: async (id, ranges, options) => await this.#medium.readParts(id, ranges, options) },
+    whole: async (cid, key) => await this.#whole(cid, key),
+    keep: async (record, outboard, bytes) => {
+      try {
+        await this.#lock.run(async () => {
+          if (this.#mediumClosed || this.#index.get(record.id) !== record) return // closed, deleted or replaced meanwhile
+          await this.#medium.keepOutboard(record, outboard, bytes)
+        })
+      } catch { /* computed again next time */ }
+    }
+  }
+
+  /** The verified bytes of a stored shard; NotFoundError, or CorruptShardError once a damaged one is removed. */
+  async #whole (cid: CID, key: string): Promise<Uint8Array> {
+    const bytes = await this.#readVerified(cid, key)
+    if (bytes !== undefined) return bytes
+    const result = await this.#recheck(cid, key)
     switch (result.state) {
       case 'ok': return result.bytes
       case 'corrupt': throw new CorruptShardError('Stored shard was corrupt and has been removed', { id: key })
@@ -231,6 +319,23 @@ class VerifiedShardStore implements ShardStore {
     return report
   }
 
+  async renew (ids: Iterable<string>, until: number, options: RenewOptions): Promise<RenewReport> {
+    this.#assertOpen()
+    return await renewLeases(this.#leaseState, ids, until, options)
+  }
+
+  async collect (options: CollectOptions): Promise<CollectReport> {
+    this.#assertOpen()
+    return await collectShards(this.#leaseState, options)
+  }
+
+  async lost (id: string, options: AbortOptions = {}): Promise<LostShard | undefined> {
+    this.#assertOpen()
+    throwIfAborted(options.signal)
+    const key = parseShardCid(id).toString()
+    return this.#index.has(key) ? undefined : this.#lost.get(key, this.#now())
+  }
+
   async close (): Promise<void> {
     this.#closing ??= this.#lock.run(async () => {
       this.#mediumClosed = true
@@ -267,10 +372,26 @@ class VerifiedShardStore implements ShardStore {
       if (bytes !== undefined && !corrupt) return { state: 'ok', bytes }
       await this.#medium.remove([key])
       this.#index.remove(key)
+      await this.#rememberLost(key)
       if (!corrupt) return { state: 'missing' }
       try { this.#onCorrupt?.(key) } catch { /* a listener must not break the store */ }
       return { state: 'corrupt' }
     })
+  }
+
+  /** Under the lock: remember that `id` was lost. */
+  async #rememberLost (id: string): Promise<void> {
+    const now = this.#now()
+    this.#lost.expire(now)
+    this.#lost.add(id, now)
+    await this.#keepLost()
+  }
+
+  /** Under the lock: keep the list of losses on the medium (best effort: a list not kept is only a loss forgotten, or one found held on the next open). */
+  async #keepLost (): Promise<void> {
+    try {
+      await this.#medium.setLost(this.#lost.list())
+    } catch { /* remembered for this session */ }
   }
 
   #assertOpen (): void {
@@ -280,11 +401,4 @@ class VerifiedShardStore implements ShardStore {
 
 function closedError (): AbortedError {
   return new AbortedError('The shard store is closed', { reason: 'closed' })
-}
-
-function checkOwner (owner: unknown): void {
-  if (owner === undefined) return
-  if (typeof owner !== 'string' || owner.length === 0 || owner.length > MAX_OWNER_LENGTH) {
-    throw new InvalidParametersError(`owner must be a string of 1 to ${MAX_OWNER_LENGTH} characters`, { owner: String(owner).slice(0, 64) })
-  }
 }

@@ -13,6 +13,16 @@ import { SHARD_MIN_CHARGE_BYTES, shardChargeBytes } from '../../src/store/charge
 import type { ShardStore } from '../../src/store/types.ts'
 import { collect, errorName, makeShard, type OpenOptions, type Shard, type StoreHarness, type StorePlace } from './fixtures.ts'
 import { registerModelProperty } from './contract-property.ts'
+import { registerLeaseContract } from './contract-leases.ts'
+import { registerAuditContract } from './contract-audit.ts'
+
+/** What the contract's parts in other files get from the suite. */
+export interface ContractContext {
+  /** a new place and a store opened on it (both cleaned up after the test) */
+  fresh: (options?: OpenOptions) => Promise<{ store: ShardStore, place: StorePlace }>
+  /** open another store on `place` (closed after the test) */
+  reopen: (place: StorePlace, options?: OpenOptions) => Promise<ShardStore>
+}
 
 export function shardStoreContract (harness: StoreHarness): void {
   describe(`ShardStore contract: ${harness.name}`, () => {
@@ -50,6 +60,7 @@ export function shardStoreContract (harness: StoreHarness): void {
       expect(await store.has(s(0).id)).toBe(true)
       const record = await store.stat(s(0).id)
       expect(record).toMatchObject({ id: s(0).id, size: 100, owner: 'alice' })
+      expect(Object.keys(record ?? {}).sort()).toEqual(['id', 'leaseUntil', 'owner', 'size', 'storedAt'])
       expect(record?.storedAt).toBeGreaterThanOrEqual(before - 1000)
       expect(await collect(store.entries())).toEqual([record])
     })
@@ -310,6 +321,16 @@ export function shardStoreContract (harness: StoreHarness): void {
       expect(await errorName(store.put(s(2).id, s(2).bytes))).toBe('AbortedError')
     })
 
+    const ctx: ContractContext = {
+      fresh,
+      reopen: async (place, options) => {
+        const store = await place.open(options)
+        stores.push(store)
+        return store
+      }
+    }
+    registerLeaseContract(ctx)
+    registerAuditContract(ctx)
     registerModelProperty(harness)
   })
 }

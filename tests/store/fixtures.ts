@@ -10,6 +10,7 @@ export interface OpenOptions {
   quota?: number
   ownerShare?: number
   onCorrupt?: (id: string) => void
+  now?: () => number
 }
 
 /** One place to keep shards (a temp dir, a database name, a memory medium). */
@@ -20,6 +21,19 @@ export interface StorePlace {
   corrupt: (id: string, bytes: Uint8Array) => Promise<void>
   /** remove the stored bytes of `id` on the medium, behind the store's back */
   lose: (id: string) => Promise<void>
+  /** flip one bit of the stored shard's byte at `offset`, touching nothing else (its outboard stays) */
+  flip: (id: string, offset: number) => Promise<void>
+  /**
+   * store a shard as a build that kept no leases, renewers nor outboards
+   * did (while no store is open on this place)
+   */
+  legacy: (shard: Shard, storedAt: number, owner?: string) => Promise<void>
+  /** lose the record of every lease (while no store is open on this place) */
+  forgetLeases: () => Promise<void>
+  /** the outboard kept for `id`, undefined when none is */
+  outboard: (id: string) => Promise<Uint8Array | undefined>
+  /** replace the outboard kept for `id` behind the store's back */
+  damageOutboard: (id: string, outboard: Uint8Array) => Promise<void>
   destroy: () => Promise<void>
 }
 

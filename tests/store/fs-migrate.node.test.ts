@@ -10,8 +10,13 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { shardCid } from '../../src/core/hash.ts'
 import { openFsStore, shardFolder, shardPath, shardTree } from '../../src/store/fs.ts'
-import { encodeShardHeader } from '../../src/store/fs-format.ts'
+import { legacyLeaseUntil } from '../../src/store/lease.ts'
 import { collect, errorName, makeShard, type Shard } from './fixtures.ts'
+import { shardFile, shardFileV1 } from './fs-files.ts'
+
+/** the stores' clock: migrated shards get their legacy lease from it */
+const NOW = Date.UTC(2026, 5, 1)
+const now = (): number => NOW
 
 const roots: string[] = []
 afterEach(async () => { for (const r of roots.splice(0)) await rm(r, { recursive: true, force: true }) })
@@ -37,7 +42,7 @@ async function writeLayout1 (dir: string, shard: Shard, owner?: string, mtimeMs?
 /** Write a shard file the way layout 2 does. */
 async function writeLayout2 (dir: string, shard: Shard, owner: string | undefined, mtimeMs: number, bytes = shard.bytes): Promise<void> {
   await mkdir(join(shardTree(dir), shardFolder(shard.id)), { recursive: true })
-  await writeFile(shardPath(dir, shard.id), Buffer.concat([encodeShardHeader(owner), bytes]))
+  await writeFile(shardPath(dir, shard.id), shardFile(bytes, owner === undefined ? {} : { owner }))
   await utimes(shardPath(dir, shard.id), mtimeMs / 1000, mtimeMs / 1000)
 }
 
@@ -67,7 +72,7 @@ describe('filesystem store: migration from layout 1', () => {
     const badMeta = await makeShard(300, 7)
     const notAFile = await makeShard(400, 8)
     // a shard that begins like a layout-2 header: must come through whole
-    const trickyBytes = new Uint8Array(Buffer.concat([encodeShardHeader('mallory'), (await makeShard(64, 5)).bytes]))
+    const trickyBytes = shardFile((await makeShard(64, 5)).bytes, { owner: 'mallory' })
     const tricky = { bytes: trickyBytes, id: shardCid(trickyBytes).toString() }
     const storedAt = Date.UTC(2026, 0, 2, 3, 4, 5)
     await writeLayout1(dir, a, 'alice', storedAt)
@@ -85,35 +90,35 @@ describe('filesystem store: migration from layout 1', () => {
     await writeFile(join(dir, 'README'), 'not a shard')
 
     const corrupt: string[] = []
-    const store = await openFsStore({ root: dir, quota: 1e6, onCorrupt: id => { corrupt.push(id) } })
+    const store = await openFsStore({ root: dir, quota: 1e6, onCorrupt: id => { corrupt.push(id) }, now })
     const usage = await store.usage()
     expect(usage).toMatchObject({ bytes: 6 * 4096, count: 6 }) // each under a block
     expect(usage.byOwner).toEqual(new Map([['alice', { bytes: 4096, count: 1 }], ['bob', { bytes: 4096, count: 1 }], ['carol', { bytes: 4096, count: 1 }], ['dave', { bytes: 4096, count: 1 }]]))
-    expect(await store.stat(a.id)).toEqual({ id: a.id, size: 1000, storedAt, owner: 'alice' })
+    expect(await store.stat(a.id)).toEqual({ id: a.id, size: 1000, storedAt, owner: 'alice', leaseUntil: legacyLeaseUntil(storedAt, NOW) })
     expect(await store.stat(badMeta.id)).toMatchObject({ size: 300 })
     expect((await store.stat(badMeta.id))?.owner).toBeUndefined()
     for (const s of [a, b, tricky, empty, badMeta]) expect(await store.get(s.id)).toEqual(s.bytes)
     for (const [s, owner] of [[a, 'alice'], [b, undefined], [tricky, 'carol'], [empty, 'bob']] as const) {
-      expect(new Uint8Array(await readFile(shardPath(dir, s.id)))).toEqual(new Uint8Array(Buffer.concat([encodeShardHeader(owner), s.bytes])))
+      expect(new Uint8Array(await readFile(shardPath(dir, s.id)))).toEqual(shardFile(s.bytes, owner === undefined ? {} : { owner }))
     }
     // the damaged shard was moved unjudged, then found corrupt by layout 2's rules and removed
     expect(await store.scrub()).toEqual({ checked: 6, corrupt: [damaged.id], missing: [] })
     expect(corrupt).toEqual([damaged.id])
     expect(await exists(shardPath(dir, damaged.id))).toBe(false)
+    const records = (await collect(store.entries())).sort((x, y) => x.id.localeCompare(y.id))
+    await store.close() // the lease file is saved
 
     // layout 1 is empty but for what is not ours: a folder named like a shard, and a foreign file
     const left = (await walk(dir)).filter(p => !p.startsWith('layout-2/')).sort()
     expect(left).toEqual([
-      'README', 'layout', 'layout-2',
+      'README', 'layout', 'layout-2', 'leases',
       ...[`${shardFolder(b.id)}/not-a-cid`, shardFolder(b.id), shardFolder(notAFile.id), `${shardFolder(notAFile.id)}/${notAFile.id}`]
     ].sort())
     expect((await walk(shardTree(dir))).filter(p => p.endsWith('.meta') || p.endsWith('.tmp'))).toEqual([])
     expect(JSON.parse(await readFile(join(dir, 'layout'), 'utf8'))).toEqual({ layout: 2 })
-    const records = (await collect(store.entries())).sort((x, y) => x.id.localeCompare(y.id))
-    await store.close()
     // opening again finds the same and changes nothing
     const tree = await walk(dir)
-    const again = await openFsStore({ root: dir, quota: 1e6 })
+    const again = await openFsStore({ root: dir, quota: 1e6, now: () => NOW + 1000 })
     expect((await collect(again.entries())).sort((x, y) => x.id.localeCompare(y.id))).toEqual(records)
     await again.close()
     expect(await walk(dir)).toEqual(tree)
@@ -133,7 +138,7 @@ describe('filesystem store: migration from layout 1', () => {
     // staged in layout 2, never renamed
     await writeLayout1(dir, staged, 'carol', t(3))
     await mkdir(join(shardTree(dir), shardFolder(staged.id)), { recursive: true })
-    await writeFile(join(shardTree(dir), shardFolder(staged.id), `.${staged.id}.0123456789ab.tmp`), encodeShardHeader('carol'))
+    await writeFile(join(shardTree(dir), shardFolder(staged.id), `.${staged.id}.0123456789ab.tmp`), shardFileV1(new Uint8Array(0), 'carol'))
     // moved, the layout-1 shard removed but not its .meta
     await writeLayout2(dir, metaLeft, 'dave', t(4))
     await mkdir(join(dir, shardFolder(metaLeft.id)), { recursive: true })
@@ -144,17 +149,18 @@ describe('filesystem store: migration from layout 1', () => {
     await mkdir(join(dir, 'qq'))
 
     const corrupt: string[] = []
-    const store = await openFsStore({ root: dir, quota: 1e6, onCorrupt: id => { corrupt.push(id) } })
-    expect(await store.stat(both.id)).toEqual({ id: both.id, size: 300, storedAt: t(1), owner: 'alice' })
-    expect(await store.stat(bad.id)).toEqual({ id: bad.id, size: 400, storedAt: t(2), owner: 'bob' })
-    expect(await store.stat(staged.id)).toEqual({ id: staged.id, size: 500, storedAt: t(3), owner: 'carol' })
-    expect(await store.stat(metaLeft.id)).toEqual({ id: metaLeft.id, size: 600, storedAt: t(4), owner: 'dave' })
-    expect(await store.stat(todo.id)).toEqual({ id: todo.id, size: 700, storedAt: t(5) })
+    const store = await openFsStore({ root: dir, quota: 1e6, onCorrupt: id => { corrupt.push(id) }, now })
+    const leaseUntil = legacyLeaseUntil(0, NOW) // no lease file: every shard's lease runs from this open
+    expect(await store.stat(both.id)).toEqual({ id: both.id, size: 300, storedAt: t(1), owner: 'alice', leaseUntil })
+    expect(await store.stat(bad.id)).toEqual({ id: bad.id, size: 400, storedAt: t(2), owner: 'bob', leaseUntil })
+    expect(await store.stat(staged.id)).toEqual({ id: staged.id, size: 500, storedAt: t(3), owner: 'carol', leaseUntil })
+    expect(await store.stat(metaLeft.id)).toEqual({ id: metaLeft.id, size: 600, storedAt: t(4), owner: 'dave', leaseUntil })
+    expect(await store.stat(todo.id)).toEqual({ id: todo.id, size: 700, storedAt: t(5), leaseUntil })
     for (const s of [both, bad, staged, metaLeft, todo]) expect(await store.get(s.id)).toEqual(s.bytes)
     expect(await store.scrub()).toEqual({ checked: 5, corrupt: [], missing: [] })
     expect(corrupt).toEqual([])
     await store.close()
-    expect((await readdir(dir)).sort()).toEqual(['layout', 'layout-2'])
+    expect((await readdir(dir)).sort()).toEqual(['layout', 'layout-2', 'leases'])
     expect((await walk(shardTree(dir))).filter(p => p.endsWith('.tmp'))).toEqual([])
   })
 })

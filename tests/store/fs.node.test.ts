@@ -1,11 +1,12 @@
 import { afterEach, describe, expect, it } from 'vitest'
-import { mkdir, mkdtemp, readdir, readFile, rm, stat, unlink, writeFile } from 'node:fs/promises'
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, unlink, utimes, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { openFsStore, shardFolder, shardPath, shardTree } from '../../src/store/fs.ts'
-import { encodeShardHeader, parseShardHeader } from '../../src/store/fs-format.ts'
+import { LEASE_FILE, parseShardHeader, type ShardHeader } from '../../src/store/fs-format.ts'
 import { shardStoreContract } from './contract.ts'
 import { collect, errorName, makeShard, type StoreHarness, type StorePlace } from './fixtures.ts'
+import { shardFile, shardFileV1 } from './fs-files.ts'
 
 async function tempRoot (): Promise<string> {
   return await mkdtemp(join(tmpdir(), 'datamesh-fs-store-'))
@@ -18,20 +19,39 @@ const fsHarness: StoreHarness = {
     const root = await tempRoot()
     return {
       open: async (options = {}) => await openFsStore({ root, quota: Number.POSITIVE_INFINITY, ...options }),
-      // damage the shard's bytes, keeping a valid header
-      corrupt: async (id, bytes) => { await writeFile(shardPath(root, id), Buffer.concat([encodeShardHeader(undefined), bytes])) },
+      // damage the shard's bytes, keeping a valid header (for those bytes)
+      corrupt: async (id, bytes) => { await writeFile(shardPath(root, id), shardFile(bytes)) },
       lose: async id => { await unlink(shardPath(root, id)) },
+      flip: async (id, offset) => {
+        const file = await readFile(shardPath(root, id))
+        const at = (parseShardHeader(file) as ShardHeader).headerBytes + offset
+        file[at] = (file[at] as number) ^ 1
+        await writeFile(shardPath(root, id), file)
+      },
+      legacy: async (shard, storedAt, owner) => {
+        await mkdir(join(shardTree(root), shardFolder(shard.id)), { recursive: true })
+        await writeFile(shardPath(root, shard.id), shardFileV1(shard.bytes, owner))
+        await utimes(shardPath(root, shard.id), storedAt / 1000, storedAt / 1000)
+      },
+      forgetLeases: async () => { await writeFile(join(root, LEASE_FILE), 'damaged') },
+      outboard: async id => {
+        const file = new Uint8Array(await readFile(shardPath(root, id)))
+        const header = parseShardHeader(file) as ShardHeader
+        return header.outboardOffset === undefined ? undefined : file.slice(header.outboardOffset, header.headerBytes)
+      },
+      damageOutboard: async (id, outboard) => {
+        const file = await readFile(shardPath(root, id))
+        const header = parseShardHeader(file) as ShardHeader
+        if (outboard.byteLength !== header.headerBytes - (header.outboardOffset ?? 0)) throw new Error('damageOutboard: keep the length')
+        file.set(outboard, header.outboardOffset)
+        await writeFile(shardPath(root, id), file)
+      },
       destroy: async () => { await rm(root, { recursive: true, force: true }) }
     }
   }
 }
 
 shardStoreContract(fsHarness)
-
-/** Bytes of a shard file as layout 2 writes it. */
-function shardFile (owner: string | undefined, bytes: Uint8Array): Buffer {
-  return Buffer.concat([encodeShardHeader(owner), bytes])
-}
 
 describe('filesystem store', () => {
   const roots: string[] = []
@@ -52,22 +72,22 @@ describe('filesystem store', () => {
     await store.putMany([{ ...a, owner: 'alice' }, b])
     expect(shardFolder(a.id)).toMatch(/^[a-z2-7]{2}$/)
     const file = new Uint8Array(await readFile(shardPath(dir, a.id)))
-    expect(file).toEqual(new Uint8Array(shardFile('alice', a.bytes)))
-    expect(parseShardHeader(file)).toEqual({ owner: 'alice', headerBytes: 10 + 5 })
-    expect(new TextDecoder().decode(file.subarray(0, 8))).toBe('DMSHARD\x01')
-    expect(parseShardHeader(new Uint8Array(await readFile(shardPath(dir, b.id))))).toEqual({ headerBytes: 10 })
+    expect(file).toEqual(shardFile(a.bytes, { owner: 'alice' }))
+    expect(parseShardHeader(file)).toEqual({ version: 2, owner: 'alice', size: 1000, outboardOffset: 10 + 5 + 2 + 8, headerBytes: 10 + 5 + 2 + 8 })
+    expect(new TextDecoder().decode(file.subarray(0, 8))).toBe('DMSHARD\x02')
+    expect(parseShardHeader(new Uint8Array(await readFile(shardPath(dir, b.id))))).toEqual({ version: 2, size: 10, outboardOffset: 20, headerBytes: 20 })
     const folder = join(shardTree(dir), shardFolder(a.id))
     expect(shardPath(dir, a.id)).toBe(join(dir, 'layout-2', shardFolder(a.id), a.id))
     expect(await readdir(folder)).toEqual(shardFolder(a.id) === shardFolder(b.id) ? [a.id, b.id].sort() : [a.id])
-    // nothing where a layout-1 build looks (root folders named like <xx>)
-    expect((await readdir(dir)).sort()).toEqual(['layout', 'layout-2'])
-    expect(JSON.parse(await readFile(join(dir, 'layout'), 'utf8'))).toEqual({ layout: 2 })
     const record = await store.stat(a.id)
     expect(record).toMatchObject({ size: 1000, owner: 'alice' })
     expect(Math.round((await stat(shardPath(dir, a.id))).mtimeMs)).toBe(record?.storedAt)
     await store.delete(a.id)
     expect(await readdir(folder)).not.toContain(a.id)
-    await store.close()
+    await store.close() // the lease file is saved in the background; closing waits for it
+    // nothing where a layout-1 build looks (root folders named like <xx>)
+    expect((await readdir(dir)).sort()).toEqual(['layout', 'layout-2', 'leases'])
+    expect(JSON.parse(await readFile(join(dir, 'layout'), 'utf8'))).toEqual({ layout: 2 })
   })
 
   it('cleans staging leftovers on open, leaves foreign files alone', async () => {

@@ -11,6 +11,18 @@ export const memoryHarness: StoreHarness = {
       open: async (options = {}) => await openMemoryStore({ ...options, medium }),
       corrupt: async (id, bytes) => { medium.tamper(id, bytes) },
       lose: async id => { medium.lose(id) },
+      flip: async (id, offset) => {
+        const bytes = await medium.read(id)
+        if (bytes === undefined) throw new Error(`flip: ${id} is not stored`)
+        bytes[offset] = (bytes[offset] as number) ^ 1
+        medium.tamper(id, bytes)
+      },
+      legacy: async (shard, storedAt, owner) => {
+        medium.putLegacy({ id: shard.id, size: shard.bytes.byteLength, storedAt, ...(owner !== undefined ? { owner } : {}) }, shard.bytes)
+      },
+      forgetLeases: async () => { medium.forgetLeases() },
+      outboard: async id => medium.outboard(id),
+      damageOutboard: async (id, outboard) => { medium.tamperOutboard(id, outboard) },
       destroy: async () => {}
     }
   }
