@@ -24,11 +24,14 @@
  * | --relay-data-limit    | RELAY_DATA_LIMIT       | 1048576 bytes per relayed connection |
  * | --relay-duration      | RELAY_DURATION_LIMIT   | 120000 ms per relayed connection |
  * | --bootstrap           | BOOTSTRAP              | (none) other relays' multiaddrs, comma-separated |
+ * | --trusted-peers       | TRUSTED_PEERS          | (none) peer ids, comma-separated, that the relay and its storage peers trust from the start (reputation 80; each other are always trusted) |
+ * | --denied-peers        | DENIED_PEERS           | (none) peer ids, comma-separated, never used for placement or repair and not listed in /network.json |
  * | --ice-servers         | ICE_SERVERS            | [] (JSON list of RTCIceServer handed to browsers) |
  * | --log-level           | LOG_LEVEL              | info               |
  * | --dist                | DIST                   | ./dist (the built app) |
  */
 import { parseArgs } from 'node:util'
+import { peerIdFromString } from '@libp2p/peer-id'
 import { resolve } from 'node:path'
 import { isLevel, type Level } from './log.ts'
 import { parseIceServers } from '../src/net/network-description.ts'
@@ -60,6 +63,10 @@ export interface RelayConfig {
   relayDataLimit: bigint
   relayDurationLimit: number
   bootstrap: string[]
+  /** peer ids the relay and its storage peers trust from the start (src/net/reputation.ts) */
+  trustedPeers: string[]
+  /** peer ids never used for placement or repair */
+  deniedPeers: string[]
   iceServers: RTCIceServer[]
   logLevel: Level
   dist: string
@@ -93,6 +100,22 @@ function list (raw: string | undefined): string[] {
   return (raw ?? '').split(',').map(s => s.trim()).filter(s => s !== '')
 }
 
+/** most peer ids on a trust or deny list */
+export const MAX_LISTED_PEERS = 1024
+
+function peerList (name: string, raw: string | undefined): string[] {
+  const ids = list(raw)
+  if (ids.length > MAX_LISTED_PEERS) throw new ConfigError(`${name}: at most ${MAX_LISTED_PEERS} peer ids`)
+  for (const id of ids) {
+    try {
+      peerIdFromString(id)
+    } catch {
+      throw new ConfigError(`${name}: "${id}" is not a peer id`)
+    }
+  }
+  return [...new Set(ids)]
+}
+
 export function loadConfig (argv: string[] = process.argv.slice(2), env: NodeJS.ProcessEnv = process.env): RelayConfig {
   const { values } = parseArgs({
     args: argv,
@@ -118,6 +141,8 @@ export function loadConfig (argv: string[] = process.argv.slice(2), env: NodeJS.
       'relay-data-limit': { type: 'string' },
       'relay-duration': { type: 'string' },
       bootstrap: { type: 'string' },
+      'trusted-peers': { type: 'string' },
+      'denied-peers': { type: 'string' },
       'ice-servers': { type: 'string' },
       'log-level': { type: 'string' },
       dist: { type: 'string' }
@@ -169,6 +194,8 @@ export function loadConfig (argv: string[] = process.argv.slice(2), env: NodeJS.
     relayDataLimit: BigInt(int('relay data limit', values['relay-data-limit'] ?? env.RELAY_DATA_LIMIT, 1 << 20, 1024)),
     relayDurationLimit: int('relay duration limit', values['relay-duration'] ?? env.RELAY_DURATION_LIMIT, 120_000, 1000),
     bootstrap: list(values.bootstrap ?? env.BOOTSTRAP),
+    trustedPeers: peerList('trusted peers', values['trusted-peers'] ?? env.TRUSTED_PEERS),
+    deniedPeers: peerList('denied peers', values['denied-peers'] ?? env.DENIED_PEERS),
     iceServers,
     logLevel,
     dist: resolve(values.dist ?? env.DIST ?? 'dist')

@@ -10,7 +10,11 @@
  * listening addresses, added as each starts), so `npm start` on a laptop
  * works with every node on 127.0.0.1 while nothing a peer announces makes
  * them dial the operator's network. Each node keeps its DHT records under
- * its folder (`relay/dht`, `storage-N/dht`) across restarts.
+ * its folder (`relay/dht`, `storage-N/dht`) across restarts, and a
+ * reputation book (`relay/reputation.cbor`, `storage-N/reputation.cbor`,
+ * src/net/reputation.ts): the process's own nodes trust each other, and the
+ * operator's `--trusted-peers` and `--denied-peers` seed every book. Denied
+ * peers are never listed in /network.json.
  */
 import { join } from 'node:path'
 import type { Server } from 'node:http'
@@ -27,6 +31,9 @@ import { ServerPolicy } from '../src/net/server-policy.ts'
 import { ServerGater } from '../src/net/server-gater.ts'
 import { dhtStoreOf, resolveHost } from '../src/net/server-node.ts'
 import { AnnounceQueue } from '../src/net/announce-queue.ts'
+import { ReputationBook } from '../src/net/reputation.ts'
+import { fileReputationStorage } from '../src/net/reputation-fs.ts'
+import { monitorReputation } from '../src/net/reputation-monitor.ts'
 import { createHttpServer } from './http.ts'
 import { startStoragePeer, type StoragePeer } from './storage-peer.ts'
 import type { RelayConfig } from './config.ts'
@@ -34,6 +41,8 @@ import type { Logger } from './log.ts'
 
 export interface RunningMesh {
   relay: Libp2p<Record<string, unknown>>
+  /** what the relay observed of its peers */
+  reputation: ReputationBook
   storage: StoragePeer[]
   http: Server
   /** the HTTP port actually bound */
@@ -65,6 +74,14 @@ export async function startMesh (config: RelayConfig, log: Logger): Promise<Runn
     metricsRegistry: registry
   })
   const relayId = relay.peerId.toString()
+  const reputation = await ReputationBook.open({
+    storage: fileReputationStorage(join(config.dataDir, 'relay', 'reputation.cbor')),
+    self: relayId,
+    trusted: config.trustedPeers,
+    denied: config.deniedPeers,
+    onError: err => { log.warn('reputation book not read or saved', { error: (err as Error).message }) }
+  })
+  const stopMonitor = monitorReputation(relay, reputation)
   const relayMultiaddrs = (): string[] => dialable(relay.getMultiaddrs(), relayId)
   for (const address of relay.getMultiaddrs()) policy.allowAddress(address)
   log.info('relay started', { peerId: relayId, multiaddrs: relayMultiaddrs() })
@@ -85,13 +102,18 @@ export async function startMesh (config: RelayConfig, log: Logger): Promise<Runn
     storage.push(await startStoragePeer({
       index: i, dataDir: config.dataDir, host: config.host, quota: config.storageQuota, ownerQuota: config.ownerQuota,
       ownerAdmission: { ...config.ownerAdmission, countPrivateAddresses: config.countPrivateAddresses },
-      bootstrap, allowPrivateAddresses, policy, gaterLimits, logger: log.child({ component: `storage-${i}` }), announcements
+      bootstrap, allowPrivateAddresses, policy, gaterLimits, logger: log.child({ component: `storage-${i}` }), announcements,
+      trustedPeers: [relayId, ...config.trustedPeers], deniedPeers: config.deniedPeers
     }))
   }
+  // the process's own nodes trust each other (the storage peers' ids are known once all have started)
+  const own = [relayId, ...storage.map(s => s.peerId)]
+  reputation.setTrusted([...own, ...config.trustedPeers])
+  for (const s of storage) s.reputation.setTrusted([...own, ...config.trustedPeers])
 
   const reservations = (): number => gater.reservationCount
   /** peers holding a reservation here (browser tabs), newest first and in turns from each address, so tabs can find each other */
-  const reservedPeers = (): string[] => gater.reservedPeers(NETWORK_MAX_PEERS)
+  const reservedPeers = (): string[] => gater.reservedPeers(NETWORK_MAX_PEERS).filter(id => !reputation.isDenied(id))
   const gauge = (name: string, help: string, collect: () => Promise<number> | number): void => {
     // eslint-disable-next-line no-new
     new Gauge({ name, help, registers: [registry], async collect () { this.set(await collect()) } })
@@ -147,6 +169,7 @@ export async function startMesh (config: RelayConfig, log: Logger): Promise<Runn
   let stopping: Promise<void> | undefined
   return {
     relay,
+    reputation,
     storage,
     http,
     port,
@@ -155,10 +178,12 @@ export async function startMesh (config: RelayConfig, log: Logger): Promise<Runn
       stopping ??= (async () => {
         clearInterval(usageTimer)
         stopRelayBootstrap()
+        stopMonitor()
         announcements.stop()
         await new Promise<void>(resolve => { http.close(() => { resolve() }); http.closeAllConnections() })
         await Promise.all(storage.map(async s => { await s.stop() }))
         await relay.stop()
+        await reputation.close()
         log.info('stopped')
       })()
       await stopping

@@ -6,7 +6,10 @@
  * (src/net/announce-queue.ts), never while the store waits for its answer.
  * It keeps at most `ownerQuota` (charged bytes) for one owner key and takes
  * only a few new owner keys per peer id and remote address per period
- * (`ownerAdmission`, src/net/shard/admission.ts).
+ * (`ownerAdmission`, src/net/shard/admission.ts). It keeps a reputation book
+ * (src/net/reputation.ts) in `reputation.cbor` under its folder, fed with
+ * its connections' availability and latency and the protocol offences its
+ * limiter counts; the operator's trusted and denied peers seed it.
  */
 import { join } from 'node:path'
 import type { Libp2p } from 'libp2p'
@@ -19,6 +22,10 @@ import { dialable, type BootstrapPeer } from '../src/net/options.ts'
 import { openFsStore } from '../src/store/fs.ts'
 import type { ShardStore } from '../src/store/types.ts'
 import { dataMeshServices } from '../src/net/services.ts'
+import { peerIdFromPrivateKey } from '@libp2p/peer-id'
+import { ReputationBook } from '../src/net/reputation.ts'
+import { fileReputationStorage } from '../src/net/reputation-fs.ts'
+import { monitorReputation } from '../src/net/reputation-monitor.ts'
 import { AnnounceQueue, announcer } from '../src/net/announce-queue.ts'
 import type { Logger } from './log.ts'
 import type { ServerPolicy } from '../src/net/server-policy.ts'
@@ -42,11 +49,16 @@ export interface StoragePeerInit {
   registry?: Registry
   /** the queue its DHT announcements wait in (shared by the peers of one process); default: a queue of its own */
   announcements?: AnnounceQueue
+  /** peers its reputation book trusts and denies from the start (the relay adds its own nodes to the trusted once all have started) */
+  trustedPeers?: string[]
+  deniedPeers?: string[]
 }
 
 export interface StoragePeer {
   node: Libp2p<Record<string, unknown>>
   store: ShardStore
+  /** what this peer observed of others */
+  reputation: ReputationBook
   peerId: string
   multiaddrs: () => string[]
   stop: () => Promise<void>
@@ -57,9 +69,17 @@ export async function startStoragePeer (init: StoragePeerInit): Promise<StorageP
   const store = await openFsStore({ root: join(dir, 'shards'), quota: init.quota })
   const queue = init.announcements ?? new AnnounceQueue()
   let announce: ((id: string) => void) | undefined
+  const privateKey = await loadOrCreatePeerKey(fileKeyStorage(join(dir, 'peer-key')))
+  const reputation = await ReputationBook.open({
+    storage: fileReputationStorage(join(dir, 'reputation.cbor')),
+    self: peerIdFromPrivateKey(privateKey).toString(),
+    trusted: init.trustedPeers ?? [],
+    denied: init.deniedPeers ?? [],
+    onError: err => { init.logger.warn('reputation book not read or saved', { error: (err as Error).message }) }
+  })
   const node = await createServerNode({
     nodeType: 'storage',
-    privateKey: await loadOrCreatePeerKey(fileKeyStorage(join(dir, 'peer-key'))),
+    privateKey,
     listen: [`/ip4/${init.host}/tcp/0/ws`],
     allowPrivateAddresses: init.allowPrivateAddresses,
     ...(init.policy !== undefined ? { policy: init.policy } : {}),
@@ -73,9 +93,11 @@ export async function startStoragePeer (init: StoragePeerInit): Promise<StorageP
       nodeType: 'storage',
       perOwnerQuota: init.ownerQuota,
       ...(init.ownerAdmission !== undefined ? { admission: init.ownerAdmission } : {}),
-      onStored: id => { announce?.(id) }
+      onStored: id => { announce?.(id) },
+      onOffence: (peer, _offence, points) => { reputation.recordOffence(peer, points) }
     })
   })
+  const stopMonitor = monitorReputation(node, reputation)
   announce = announcer(node, queue)
   // the process's own nodes may always dial it, wherever it listens
   for (const address of node.getMultiaddrs()) init.policy?.allowAddress(address)
@@ -85,13 +107,16 @@ export async function startStoragePeer (init: StoragePeerInit): Promise<StorageP
   return {
     node,
     store,
+    reputation,
     peerId,
     multiaddrs: () => dialable(node.getMultiaddrs(), peerId),
     stop: async () => {
       stopBootstrap()
+      stopMonitor()
       if (init.announcements === undefined) queue.stop() // a shared queue belongs to its owner
       await node.stop()
       await store.close()
+      await reputation.close()
     }
   }
 }
