@@ -15,15 +15,22 @@
  * Digests rather than CID text: 32 bytes a shard, and a byte string costs
  * one item to decode however many shards it holds (../core/cbor.ts caps).
  *
- * Written whole, by temp file + fsync + rename + folder fsync (`durable`),
- * one save running and at most one waiting (../core/coalesce.ts). Renewals
- * wait for their save; a new shard's lease and a loss are saved without
- * being waited for: a crash before that save leaves a shard with no recorded
- * lease, which the next open gives LEGACY_LEASE_MS from then (./lease.ts),
- * never less than the lease granted. A missing, damaged or unreadable
- * (newer) lease file is treated the same way: every shard gets the legacy
- * lease from the open that found it so, and the file is written again. So
- * losing this file never ends a lease early; it only forgets losses.
+ * Written whole, by temp file + rename, one save running and at most one
+ * waiting (../core/coalesce.ts). A renewal, and the legacy leases an open
+ * gives, are saved with fsyncs (the file before the rename, the folder
+ * after: `durable`) and waited for: after a crash the file holds them. A
+ * new shard's lease, a removal and a loss are saved without fsync and
+ * without being waited for: a crash before that save reaches the disk
+ * leaves the previous file (a shard with no recorded lease, which the next
+ * open gives LEGACY_LEASE_MS from then, ./lease.ts, never less than the
+ * lease granted) or, on a file system that does not order the data before
+ * the rename, a damaged file. A missing, damaged or unreadable (newer)
+ * lease file is treated the same way: every shard gets the legacy lease
+ * from the open that found it so, and the file is written again. Leases
+ * are capped at that span, so losing this file never ends a lease early;
+ * it only forgets losses. Saving without fsync keeps a put at the cost of
+ * its own shard file: measured, fsyncing the lease file after every put
+ * tripled the time of a durable 1 MiB put.
  */
 import { readFile, stat } from 'node:fs/promises'
 import { join } from 'node:path'
@@ -38,6 +45,8 @@ import { MAX_LOST_SHARDS } from './lost.ts'
 import type { LostShard, ShardRecord } from './types.ts'
 
 export const LEASE_FILE_VERSION = 1
+/** How soon a background save follows a change: at most one unsynced save a second, however fast shards arrive. */
+export const SAVE_DELAY_MS = 1000
 /**
  * Largest lease file read: ~41 bytes a shard, so about 1.6 million shards
  * (1.6 TB of 1 MiB shards). A larger file is treated as damaged: its
@@ -52,21 +61,24 @@ export interface LeaseFileContents {
 
 /** The lease file's bytes for these leases and losses. */
 export function encodeLeaseFile (leases: Iterable<[id: string, leaseUntil: number]>, lost: readonly LostShard[]): Uint8Array {
-  // in id order: the same leases give the same bytes, whatever order they were set in
-  const entries = [...leases].sort((x, y) => x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : 0)
-  return encodeCbor({
-    v: LEASE_FILE_VERSION,
-    ids: digests(entries.map(([id]) => id)),
-    until: entries.map(([, until]) => until),
-    lost: digests(lost.map(l => l.id)),
-    lostAt: lost.map(l => l.lostAt)
-  })
+  const entries = new Map<string, { until: number, digest: Uint8Array }>()
+  for (const [id, until] of leases) entries.set(id, { until, digest: parseShardCid(id).multihash.digest })
+  return encode(entries, lost)
 }
 
-function digests (ids: readonly string[]): Uint8Array {
-  const out = new Uint8Array(ids.length * BLAKE3_BYTES)
-  ids.forEach((id, i) => { out.set(parseShardCid(id).multihash.digest, i * BLAKE3_BYTES) })
-  return out
+function encode (leases: ReadonlyMap<string, { until: number, digest: Uint8Array }>, lost: readonly LostShard[]): Uint8Array {
+  // in id order: the same leases give the same bytes, whatever order they were set in
+  const ids = [...leases.keys()].sort()
+  const digests = new Uint8Array(ids.length * BLAKE3_BYTES)
+  const until: number[] = []
+  ids.forEach((id, i) => {
+    const entry = leases.get(id) as { until: number, digest: Uint8Array }
+    digests.set(entry.digest, i * BLAKE3_BYTES)
+    until.push(entry.until)
+  })
+  const lostDigests = new Uint8Array(lost.length * BLAKE3_BYTES)
+  lost.forEach((l, i) => { lostDigests.set(parseShardCid(l.id).multihash.digest, i * BLAKE3_BYTES) })
+  return encodeCbor({ v: LEASE_FILE_VERSION, ids: digests, until, lost: lostDigests, lostAt: lost.map(l => l.lostAt) })
 }
 
 /** Parse a lease file: MalformedDataError when damaged, UnsupportedVersionError for another version. */
@@ -110,11 +122,15 @@ export type LeaseFileState = 'read' | 'missing' | 'damaged'
 export class LeaseBook {
   readonly #root: string
   readonly #durable: boolean
-  readonly #leases = new Map<string, number>()
+  /** lease end and id digest (kept, so a save does not parse every id again) per shard */
+  readonly #leases = new Map<string, { until: number, digest: Uint8Array }>()
   #lost: LostShard[] = []
   readonly #saver: Coalescer<void>
   /** changes not yet written by a save that succeeded */
   #dirty = false
+  /** the next save must reach the disk (fsyncs), for a renewal or an open's legacy leases */
+  #syncWanted = false
+  #timer: ReturnType<typeof setTimeout> | undefined
 
   constructor (root: string, durable: boolean) {
     this.#root = root
@@ -148,22 +164,23 @@ export class LeaseBook {
         this.#dirty = true
       }
       record.leaseUntil = until
-      this.#leases.set(record.id, until)
+      this.#leases.set(record.id, { until, digest: parseShardCid(record.id).multihash.digest })
     }
     if (recorded.size !== records.length) this.#dirty = true
     this.#lost = contents?.lost ?? []
     if (state !== 'read') this.#dirty = true
-    if (this.#dirty) await this.save()
+    if (this.#dirty) await this.save({ sync: true })
     return { lost: this.#lost, state }
   }
 
   set (id: string, leaseUntil: number): void {
-    this.#leases.set(id, leaseUntil)
+    const digest = this.#leases.get(id)?.digest ?? parseShardCid(id).multihash.digest
+    this.#leases.set(id, { until: leaseUntil, digest })
     this.#dirty = true
   }
 
   get (id: string): number | undefined {
-    return this.#leases.get(id)
+    return this.#leases.get(id)?.until
   }
 
   delete (id: string): void {
@@ -175,29 +192,40 @@ export class LeaseBook {
     this.#dirty = true
   }
 
-  /** Write the lease file with every change made before this call. */
-  async save (): Promise<void> {
+  /** Write the lease file with every change made before this call; `sync`: fsynced, so a crash keeps it. */
+  async save (options: { sync: boolean }): Promise<void> {
+    if (options.sync) this.#syncWanted = true
     await this.#saver.run()
   }
 
-  /** Save in the background (a failure leaves the changes for the next save). */
+  /** Save in the background, without fsync, within SAVE_DELAY_MS (a failure leaves the changes for the next save). */
   saveLater (): void {
-    this.#saver.run().catch(() => { /* still dirty: the next save, or close, writes it */ })
+    this.#timer ??= setTimeout(() => {
+      this.#timer = undefined
+      this.#saver.run().catch(() => { /* still dirty: the next save, or close, writes it */ })
+    }, SAVE_DELAY_MS)
+    // an exit before it fires loses only what a crash may lose (see the module header)
+    if (typeof this.#timer === 'object' && 'unref' in this.#timer) this.#timer.unref()
   }
 
   /** Wait for saves under way, then write what is still unsaved. */
   async flush (): Promise<void> {
+    clearTimeout(this.#timer)
+    this.#timer = undefined
     await this.#saver.idle()
-    if (this.#dirty) await this.save()
+    if (this.#dirty) await this.save({ sync: false })
   }
 
   async #write (): Promise<void> {
+    const sync = this.#syncWanted
     this.#dirty = false
-    const bytes = encodeLeaseFile(this.#leases, this.#lost)
+    this.#syncWanted = false
+    const bytes = encode(this.#leases, this.#lost)
     try {
-      await replaceFile(this.#root, LEASE_FILE, bytes, this.#durable)
+      await replaceFile(this.#root, LEASE_FILE, bytes, this.#durable && sync)
     } catch (err) {
       this.#dirty = true
+      if (sync) this.#syncWanted = true
       throw err
     }
   }

@@ -221,7 +221,7 @@ class FsMedium implements ShardMedium {
     const before = leases.map(({ id }) => [id, this.#leases.get(id)] as const)
     for (const { id, leaseUntil } of leases) this.#leases.set(id, leaseUntil)
     try {
-      await this.#leases.save() // a renewal counts once it is on disk
+      await this.#leases.save({ sync: true }) // a renewal counts once it is on disk
     } catch (err) {
       for (const [id, until] of before) if (until !== undefined) this.#leases.set(id, until)
       throw mapDiskError(err)

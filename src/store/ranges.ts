@@ -16,7 +16,8 @@
  */
 import { AUDIT_GROUP_BYTES, computeOutboard, CV_BYTES, groupCount, groupCv, groupRange, MAX_PROOF_GROUPS, rootOfOutboard } from '../core/blake3-tree.ts'
 import { equalBytes } from '../core/bytes.ts'
-import { InvalidParametersError } from '../core/errors.ts'
+import { CorruptShardError, InvalidParametersError } from '../core/errors.ts'
+import { matchesCid } from '../core/hash.ts'
 import type { CID } from 'multiformats/cid'
 import type { ShardMedium, ShardRecord } from './types.ts'
 
@@ -36,6 +37,20 @@ export interface VerifiedGroups {
   groups: Uint8Array[]
   /** the shard's verified outboard (empty for a shard of one group) */
   outboard: Uint8Array
+}
+
+/**
+ * The outboard of `bytes`, which must hash to `cid` (CorruptShardError
+ * otherwise), from one pass over them: a shard of two or more groups is
+ * checked by folding its outboard to the root (the BLAKE3 hash itself,
+ * ../core/blake3-tree.ts), a shard of one group by hashing it.
+ */
+export function checkedOutboard (cid: CID, bytes: Uint8Array): Uint8Array {
+  const outboard = computeOutboard(bytes)
+  const digest = cid.multihash.digest
+  const matches = outboard.byteLength === 0 ? matchesCid(cid, bytes) : equalBytes(rootOfOutboard(outboard), digest)
+  if (!matches) throw new CorruptShardError('Refused: the bytes do not hash to the shard id', { id: cid.toString() })
+  return outboard
 }
 
 /** Group indices as a proof takes them: distinct, increasing, each within the shard; InvalidParametersError otherwise. */

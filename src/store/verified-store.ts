@@ -19,14 +19,14 @@
  *   a put that lands first always wins.
  */
 import { AbortedError, CorruptShardError, InvalidParametersError, NotFoundError, QuotaExceededError, throwIfAborted } from '../core/errors.ts'
-import { computeOutboard, proveGroups } from '../core/blake3-tree.ts'
+import { proveGroups } from '../core/blake3-tree.ts'
 import { initBlake3, matchesCid, parseShardCid } from '../core/hash.ts'
 import type { CID } from 'multiformats/cid'
 import type {
   AbortOptions, CollectOptions, CollectReport, LostShard, OwnerUsage, PutOptions, RenewOptions, RenewReport, ScrubOptions, ScrubReport,
   ShardEntry, ShardMedium, ShardProof, ShardRecord, ShardStore, StoreOptions, StoreUsage
 } from './types.ts'
-import { proofIndices, rangeGroups, readGroups, sliceGroups, type GroupSource } from './ranges.ts'
+import { checkedOutboard, proofIndices, rangeGroups, readGroups, sliceGroups, type GroupSource } from './ranges.ts'
 import { shardChargeBytes } from './charge.ts'
 import { checkLabel, grantedLease, LEGACY_LEASE_MS, MAX_LABEL_LENGTH } from './lease.ts'
 import { collectShards, renewLeases, type LeaseState } from './lease-ops.ts'
@@ -103,6 +103,7 @@ class VerifiedShardStore implements ShardStore {
     this.#assertOpen()
     throwIfAborted(signal)
     const batch = new Map<string, ShardEntry>()
+    const outboards = new Map<string, Uint8Array>()
     for (const entry of entries) {
       const cid = parseShardCid(entry.id)
       const id = cid.toString()
@@ -111,12 +112,13 @@ class VerifiedShardStore implements ShardStore {
       if (entry.leaseUntil !== undefined) grantedLease(entry.leaseUntil, 0) // the type; capped when stored
       if (!(entry.bytes instanceof Uint8Array)) throw new InvalidParametersError('Shard bytes must be a Uint8Array', { id })
       if (entry.bytes.byteLength === 0) throw new InvalidParametersError('Refused: a shard is never empty', { id, reason: 'empty-shard' })
-      if (!matchesCid(cid, entry.bytes)) throw new CorruptShardError('Refused: the bytes do not hash to the shard id', { id })
-      if (!batch.has(id)) batch.set(id, { ...entry, id })
+      // one hashing pass checks the id and gives the outboard, before the lock
+      const outboard = checkedOutboard(cid, entry.bytes)
+      if (!batch.has(id)) {
+        batch.set(id, { ...entry, id })
+        outboards.set(id, outboard)
+      }
     }
-    // the outboard is hashing work: done before the lock, for what is not stored yet
-    const outboards = new Map<string, Uint8Array>()
-    for (const e of batch.values()) if (!this.#index.has(e.id)) outboards.set(e.id, computeOutboard(e.bytes))
     await this.#lock.run(async () => {
       throwIfAborted(signal)
       const fresh = [...batch.values()].filter(e => !this.#index.has(e.id))
@@ -139,7 +141,7 @@ class VerifiedShardStore implements ShardStore {
         const record: ShardRecord = { id: e.id, size: e.bytes.byteLength, storedAt, leaseUntil }
         if (e.owner !== undefined) record.owner = e.owner
         if (e.renewer !== undefined) record.renewer = e.renewer
-        return { record, bytes: e.bytes, outboard: outboards.get(e.id) ?? computeOutboard(e.bytes) }
+        return { record, bytes: e.bytes, outboard: outboards.get(e.id) as Uint8Array }
       })
       await this.#medium.write(writes)
       let found = false

@@ -1,15 +1,18 @@
 /**
- * What an audit or a range read costs the filesystem store, and the
- * header-1 files it gives an outboard: every byte read from disk is
- * counted (node:fs/promises wrapped), so a proof must read the header
- * prefix, the outboard and the groups asked for, and nothing else; a
- * header-1 file is replaced whole by a header-2 file (same bytes, owner and
- * mtime), and a replacement that fails leaves it as it was.
+ * What the filesystem store reads and syncs (node:fs/promises wrapped:
+ * every byte read is counted, every fsync of a file recorded):
+ * - a proof reads the header prefix, the outboard and the groups asked
+ *   for, and nothing else; a range read likewise;
+ * - a header-1 file is replaced whole by a header-2 file (same bytes, owner
+ *   and mtime) the first time its outboard is needed, and a replacement
+ *   that fails leaves it as it was;
+ * - a renewal is fsynced in the lease file before renew resolves; a put's
+ *   lease is not fsynced (a crash falls back to a longer lease).
  */
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { mkdir, mkdtemp, readdir, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { basename, join } from 'node:path'
 import { AUDIT_GROUP_BYTES, computeOutboard, outboardBytes, verifyGroups } from '../../src/core/blake3-tree.ts'
 import { MiB } from '../../src/core/bytes.ts'
 import { parseShardCid } from '../../src/core/hash.ts'
@@ -18,7 +21,7 @@ import { openFsStore, shardFolder, shardPath, shardTree } from '../../src/store/
 import { makeShard, type Shard } from './fixtures.ts'
 import { shardFile, shardFileV1 } from './fs-files.ts'
 
-const io = vi.hoisted(() => ({ bytesRead: 0, wholeReads: 0, failRename: false }))
+const io = vi.hoisted(() => ({ bytesRead: 0, wholeReads: 0, failRename: false, synced: [] as string[] }))
 
 vi.mock('node:fs/promises', async importOriginal => {
   const real = await importOriginal<typeof import('node:fs/promises')>()
@@ -26,11 +29,16 @@ vi.mock('node:fs/promises', async importOriginal => {
     open: async (...args: Parameters<typeof real.open>) => {
       const fh = await real.open(...args)
       const read = fh.read.bind(fh) as (...a: unknown[]) => Promise<{ bytesRead: number }>
+      const datasync = fh.datasync.bind(fh)
       return Object.assign(fh, {
         read: async (...a: unknown[]) => {
           const result = await read(...a)
           io.bytesRead += result.bytesRead
           return result
+        },
+        datasync: async () => {
+          io.synced.push(String(args[0]))
+          await datasync()
         }
       })
     },
@@ -68,7 +76,7 @@ function counting (): () => { bytesRead: number, wholeReads: number } {
 const verifies = (s: Shard, p: Awaited<ReturnType<Awaited<ReturnType<typeof openFsStore>>['proof']>>): boolean =>
   verifyGroups(parseShardCid(s.id).multihash.digest, p.size, p.groups, p.siblings)
 
-describe('filesystem store: audits and range reads', () => {
+describe('filesystem store: what it reads and syncs', () => {
   it('answers an audit of 4 groups by reading the header, the outboard and those groups only', async () => {
     const dir = await root()
     const shard = await makeShard(4 * MiB + 5, 700)
@@ -138,5 +146,23 @@ describe('filesystem store: audits and range reads', () => {
     expect(await store.usage()).toMatchObject({ count: 0 })
     expect(computeOutboard(a!.bytes).byteLength).toBe(3 * 32)
     await store.close()
+  })
+
+  it('fsyncs the lease file for a renewal before renew resolves, and not for a put', async () => {
+    const dir = await root()
+    const [a, b] = await Promise.all([100, 200].map(async (n, i) => await makeShard(n, 720 + i)))
+    const store = await openFsStore({ root: dir, quota: 1e9 })
+    const leaseSyncs = (): string[] => io.synced.filter(p => basename(p).startsWith('.leases.'))
+    io.synced = []
+    await store.put(a!.id, a!.bytes, { owner: 'alice', leaseUntil: Date.now() + 1000 })
+    await store.close() // its lease is written now, without fsync
+    expect(io.synced.filter(p => basename(p).startsWith(`.${a!.id}.`)).length).toBe(1) // the shard file is
+    expect(leaseSyncs()).toEqual([])
+    const again = await openFsStore({ root: dir, quota: 1e9 })
+    await again.put(b!.id, b!.bytes)
+    io.synced = []
+    await again.renew([a!.id], Date.now() + 5000, { by: 'alice' })
+    expect(leaseSyncs().length).toBe(1)
+    await again.close()
   })
 })
