@@ -22,6 +22,10 @@ export interface Settings {
   ownerShare: number
   /** custom relays with priorities; empty = the serving relay's list */
   relays: BootstrapPeer[]
+  /** peer ids this tab trusts from the start (reputation 80), besides the storage peers its relay lists (default none) */
+  allowedPeers?: string[]
+  /** peer ids this tab never places data on, whatever their reputation (default none) */
+  deniedPeers?: string[]
 }
 
 export interface KeySetup {

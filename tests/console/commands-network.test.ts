@@ -45,12 +45,19 @@ describe('peers', () => {
   it('tabulates peers with short ids', async () => {
     const { blocks } = await harness().run('peers')
     const table = only(blocks, 'table')
-    expect(table.columns).toEqual(['Peer', 'Type', 'Link', 'Transport', 'Latency', 'Free'])
+    expect(table.columns).toEqual(['Peer', 'Type', 'Link', 'Transport', 'Latency', 'Free', 'Reputation'])
     expect(table.rows).toEqual([
-      ['12D3Koo…aaaaaa', 'storage', 'direct', 'websockets', '3 ms', '500 MB'],
-      ['12D3Koo…bbbbbb', 'browser', 'relayed', 'relayed', '—', '—']
+      ['12D3Koo…aaaaaa', 'storage', 'direct', 'websockets', '3 ms', '500 MB', '80 (trusted)'],
+      ['12D3Koo…bbbbbb', 'browser', 'relayed', 'relayed', '—', '—', '12']
     ])
     expect(blocks.at(-1)).toEqual({ kind: 'text', text: '2 peers, 1 direct.', tone: 'muted' })
+  })
+
+  it('says a denied peer is blocked, whatever its score', async () => {
+    const h = harness()
+    const described = await h.backend.peers()
+    h.backend.peers = async () => described.map((p, i) => i === 1 ? { ...p, trust: 'denied' as const } : p)
+    expect(only((await h.run('peers')).blocks, 'table').rows[1]?.[6]).toBe('blocked')
   })
 
   it('prints JSON or whole ids when asked', async () => {

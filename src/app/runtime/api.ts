@@ -15,7 +15,8 @@ import { LockedError } from '../../core/errors.ts'
 import type { ApiChange, DataMeshApi } from '../../api/types.ts'
 import { connectPeer, summarizePeers } from './peers.ts'
 import { makeSealedShareLink, makeShareLink, openShareLink, parseShareLink } from './share-link.ts'
-import { loadSettings, saveSettings } from './settings.ts'
+import { loadSettings, parsePeerIds, saveSettings } from './settings.ts'
+import { applyTrustLists } from './reputation.ts'
 import type { TabKeys } from './keys.ts'
 import type { Runtime } from './runtime.ts'
 import { OpenCounts } from './opens.ts'
@@ -209,9 +210,15 @@ export function createApi (init: ApiInit): DataMeshApi {
     discover: async () => await (await need()).net.discover(),
     settings: () => loadSettings(namespace),
     configure: (change) => {
-      saveSettings(namespace, { ...loadSettings(namespace), ...change })
-      // the contribution and the owner share apply at once; relays on the next start
+      // peer ids are checked before anything is saved (InvalidParametersError)
+      const lists = {
+        ...(change.allowedPeers !== undefined ? { allowedPeers: parsePeerIds(change.allowedPeers) } : {}),
+        ...(change.deniedPeers !== undefined ? { deniedPeers: parsePeerIds(change.deniedPeers) } : {})
+      }
+      saveSettings(namespace, { ...loadSettings(namespace), ...change, ...lists })
+      // the contribution, the owner share and the peer lists apply at once; relays on the next start
       if (change.contribution !== undefined || change.ownerShare !== undefined) applyContribution()
+      if (rt !== undefined && (change.allowedPeers !== undefined || change.deniedPeers !== undefined)) applyTrustLists(rt.net.reputation, rt.net.description, loadSettings(namespace))
       return loadSettings(namespace)
     },
     subscribe: (listener) => {

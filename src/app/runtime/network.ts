@@ -1,12 +1,13 @@
 /**
  * Joins this tab to the mesh: reads what the serving relay publishes
  * (/network.json: relays with priorities, storage peers, ICE servers),
- * restores the tab's peer identity and shard store from IndexedDB, starts
- * the browser libp2p node with the DataMesh protocols and keeps it
- * connected to the relays.
+ * restores the tab's peer identity, shard store and reputation book from
+ * IndexedDB, starts the browser libp2p node with the DataMesh protocols and
+ * keeps it connected to the relays.
  */
 import type { Libp2p } from 'libp2p'
 import { multiaddr } from '@multiformats/multiaddr'
+import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { createBrowserNode } from '../../net/browser-node.ts'
 import { keepBootstrapped, keepConnected as keepStorageConnections } from '../../net/bootstrap.ts'
 import { loadOrCreatePeerKey } from '../../net/peer-key.ts'
@@ -20,6 +21,9 @@ import { parseNetworkDescription, type NetworkDescription } from '../../net/netw
 import { openIdbStore } from '../../store/idb.ts'
 import { requestPersistentStorage } from '../../store/persistence.ts'
 import type { ShardStore } from '../../store/types.ts'
+import type { ReputationBook } from '../../net/reputation.ts'
+import { monitorReputation } from '../../net/reputation-monitor.ts'
+import { openTabReputation } from './reputation.ts'
 
 export type { NetworkDescription }
 
@@ -34,12 +38,17 @@ export interface JoinOptions {
   bootstrap?: BootstrapPeer[]
   /** IndexedDB database names, so several profiles can live side by side */
   namespace?: string
+  /** peer ids trusted besides the relay's storage peers, and peer ids never placed on (settings) */
+  allowedPeers?: string[]
+  deniedPeers?: string[]
 }
 
 export interface JoinedNetwork {
   node: Libp2p<Record<string, unknown>>
   store: ShardStore
   description: NetworkDescription
+  /** what this tab observed of its peers (placement ranks by it) */
+  reputation: ReputationBook
   persisted: boolean
   /** ms since the epoch when the node started */
   startedAt: number
@@ -99,6 +108,7 @@ export async function joinNetwork (options: JoinOptions = {}): Promise<JoinedNet
     loadOrCreatePeerKey(idbKeyStorage(`${ns}-peer`)),
     requestPersistentStorage().then(r => r.persisted, () => false)
   ])
+  const reputation = await openTabReputation(ns, peerIdFromPrivateKey(privateKey).toString(), description, { allowedPeers: options.allowedPeers ?? [], deniedPeers: options.deniedPeers ?? [] })
   let announce: ((id: string) => void) | undefined
   const node = await createBrowserNode({
     nodeType: 'browser',
@@ -106,8 +116,14 @@ export async function joinNetwork (options: JoinOptions = {}): Promise<JoinedNet
     iceServers: description.iceServers,
     // a relay on a private network (development, tests) is dialled over plain ws://
     allowPrivateAddresses: isPrivateOrigin(origin),
-    services: dataMeshServices({ nodeType: 'browser', store, onStored: id => { announce?.(id) } })
+    services: dataMeshServices({ nodeType: 'browser', store, onStored: id => { announce?.(id) }, onOffence: (peer, _offence, points) => { reputation.recordOffence(peer, points) } })
   })
+  const stopMonitor = monitorReputation(node, reputation)
+  // what was observed survives a closed tab: saved when the page is hidden or goes away (a reload fires only pagehide)
+  const onHidden = (): void => { if (document.visibilityState === 'hidden') reputation.flush().catch(() => {}) }
+  const onPageHide = (): void => { reputation.flush().catch(() => {}) }
+  document.addEventListener('visibilitychange', onHidden)
+  addEventListener('pagehide', onPageHide)
   // shards this tab keeps are announced in the DHT in the background, a few a second
   const announcements = new AnnounceQueue()
   announce = announcer(node, announcements)
@@ -123,6 +139,7 @@ export async function joinNetwork (options: JoinOptions = {}): Promise<JoinedNet
     node,
     store,
     description,
+    reputation,
     persisted,
     startedAt: Date.now(),
     discover: discovery.now,
@@ -131,8 +148,12 @@ export async function joinNetwork (options: JoinOptions = {}): Promise<JoinedNet
       stopStorage()
       discovery.stop()
       announcements.stop()
+      stopMonitor()
+      document.removeEventListener('visibilitychange', onHidden)
+      removeEventListener('pagehide', onPageHide)
       await node.stop()
       await store.close()
+      await reputation.close()
     }
   }
 }

@@ -46,7 +46,9 @@ export class Runtime {
       keys,
       // the owner's index persists; a visitor's stays in memory
       ...(owner ? { index: idbBytesStorage(`${this.namespace}-index-${id}`) } : {}),
-      config: { codec: this.#codec }
+      config: { codec: this.#codec },
+      // one book for the tab, whichever key is unlocked
+      reputation: this.net.reputation
     })
   }
 

@@ -19,7 +19,7 @@ export function start (): DataMeshApi {
   const settings = loadSettings(NAMESPACE)
   const keys = TabKeys.open(NAMESPACE)
   const stack = Promise.all([import('./network.ts'), import('./runtime.ts')])
-  const net = stack.then(async ([{ joinNetwork }]) => await joinNetwork({ namespace: NAMESPACE, contribution: settings.contribution, ownerShare: settings.ownerShare, ...(settings.relays.length > 0 ? { bootstrap: settings.relays } : {}) }))
+  const net = stack.then(async ([{ joinNetwork }]) => await joinNetwork({ namespace: NAMESPACE, contribution: settings.contribution, ownerShare: settings.ownerShare, allowedPeers: settings.allowedPeers ?? [], deniedPeers: settings.deniedPeers ?? [], ...(settings.relays.length > 0 ? { bootstrap: settings.relays } : {}) }))
   const runtime = Promise.all([net, keys, stack]).then(([n, k, [, { Runtime }]]) => new Runtime(n, k, NAMESPACE))
   const api = createApi({ namespace: NAMESPACE, keys, runtime })
   window.datamesh = api

@@ -20,7 +20,8 @@ export function resolvePeer (ctx: CommandContext, text: string): string {
 export const peers: Command = {
   name: 'peers',
   group: 'Network',
-  summary: 'Connected peers: node type, direct or relayed, transport, latency, free space',
+  summary: 'Connected peers: node type, direct or relayed, transport, latency, free space, reputation',
+  description: 'Reputation is this tab\'s score for the peer, 0 to 100, from what it observed (audits, data served, uptime, latency, misbehaviour): new peers start at 40, trusted ones at 80; below 25 a peer gets no new data.',
   flags: [
     { name: 'json', type: 'boolean', summary: 'Print the full details as JSON' },
     { name: 'long', type: 'boolean', short: 'l', summary: 'Show whole peer ids' }
@@ -34,13 +35,14 @@ export const peers: Command = {
     if (p.bool('json')) { ctx.out.text(JSON.stringify(list, null, 2)); return }
     if (list.length === 0) { ctx.out.text('No peers connected: discover looks for some.', 'muted'); return }
     const id = (s: string): string => p.bool('long') ? s : shortId(s)
-    ctx.out.table(['Peer', 'Type', 'Link', 'Transport', 'Latency', 'Free'], list.map(x => [
+    ctx.out.table(['Peer', 'Type', 'Link', 'Transport', 'Latency', 'Free', 'Reputation'], list.map(x => [
       id(x.peerId),
       x.nodeType ?? x.role ?? '—',
       x.direct ? 'direct' : 'relayed',
       x.transport ?? '—',
       x.latency !== undefined ? `${Math.round(x.latency)} ms` : '—',
-      x.free !== undefined ? formatBytes(x.free) : '—'
+      x.free !== undefined ? formatBytes(x.free) : '—',
+      x.trust === 'denied' ? 'blocked' : `${x.reputation}${x.trust === 'trusted' ? ' (trusted)' : ''}`
     ]))
     ctx.out.text(`${plural(list.length, 'peer')}, ${list.filter(x => x.direct).length} direct.`, 'muted')
   }
