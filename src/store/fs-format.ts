@@ -42,8 +42,11 @@
  *   bytes 10..    the owner label, UTF-8, then the shard's bytes to the end of the file
  *
  * Either way the header is length-prefixed, the BLAKE3 id covers the
- * shard's bytes only, and a file whose header does not parse (no magic, an
- * unknown version, bad lengths or labels) is damaged.
+ * shard's bytes only, and a file whose header does not parse (no magic, a
+ * version 0, bad lengths or labels) is damaged. A file with the magic and a
+ * header version above 2 was written by a newer build: it is left alone
+ * (not listed, never read, never deleted), so a later header version can
+ * come without a new layout and a downgrade deletes none of its files.
  *
  * Layout 1 (earlier versions; migrated on every open that finds it):
  *   <root>/<xx>/<id>                  the shard's bytes, nothing else
@@ -184,6 +187,13 @@ export function parseShardHeader (head: Uint8Array, fileBytes = head.byteLength)
   const headerBytes = outboardOffset + outboardBytes(size)
   if (headerBytes + size !== fileBytes) return undefined
   return { version, ...(owner !== undefined ? { owner } : {}), ...(renewer !== undefined ? { renewer } : {}), size, outboardOffset, headerBytes }
+}
+
+/** Whether `head` starts a shard file of a header version newer than this build reads (see the module header). */
+export function isNewerShardFile (head: Uint8Array): boolean {
+  if (head.byteLength <= MAGIC.byteLength) return false
+  for (let i = 0; i < MAGIC.byteLength; i++) if (head[i] !== MAGIC[i]) return false
+  return (head[MAGIC.byteLength] as number) > HEADER_VERSION
 }
 
 /** A label's text; undefined for none (length 0), null when it is not UTF-8. */

@@ -26,7 +26,8 @@
  *   build sees only what is still in layout 1 and deletes nothing of layout 2.
  * - A file whose header does not parse (or whose length disagrees with it)
  *   is listed (with its whole length) and reported corrupt when read, so the
- *   store removes it; the BLAKE3 id is checked over the bytes after the
+ *   store removes it; one of a newer header version is left alone (not
+ *   listed); the BLAKE3 id is checked over the bytes after the
  *   header on every read.
  * - Range reads and audits open the file once and read its header prefix,
  *   then only the outboard and the ranges asked for.
@@ -44,7 +45,7 @@ import { join } from 'node:path'
 import { outboardBytes } from '../core/blake3-tree.ts'
 import { CorruptShardError, InvalidParametersError, QuotaExceededError } from '../core/errors.ts'
 import {
-  encodeShardHeader, ensureDirs, errorCode, FOLDER_RE, forEachLimit, isCanonicalId, LAYOUT_DIR, MAX_PREFIX_BYTES, parseShardHeader,
+  encodeShardHeader, ensureDirs, errorCode, FOLDER_RE, forEachLimit, isCanonicalId, isNewerShardFile, LAYOUT_DIR, MAX_PREFIX_BYTES, parseShardHeader,
   readLayout, removeLayoutLeftovers, shardFolder, shardPath, shardTree, syncDir, TMP_SUFFIX, tmpPath, unlinkQuietly, writeLayout, writeStaged,
   type ShardHeader
 } from './fs-format.ts'
@@ -264,7 +265,9 @@ async function readRecord (path: string, id: string): Promise<ShardRecord | unde
   try {
     const info = await fh.stat()
     if (!info.isFile()) return undefined
-    const header: ShardHeader | undefined = parseShardHeader(await readAt(fh, 0, Math.min(info.size, MAX_PREFIX_BYTES)), info.size)
+    const head = await readAt(fh, 0, Math.min(info.size, MAX_PREFIX_BYTES))
+    if (isNewerShardFile(head)) return undefined // a newer build's: left alone
+    const header: ShardHeader | undefined = parseShardHeader(head, info.size)
     const storedAt = Math.round(info.mtimeMs)
     // no valid header: listed whole, so that the first read reports it corrupt and the store removes it
     if (header === undefined) return { id, size: info.size, storedAt, leaseUntil: Number.NaN }
