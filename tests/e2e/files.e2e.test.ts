@@ -78,7 +78,9 @@ describe('files across tabs', () => {
       if (holder < 0) continue
       const path = shardPath(join(h.dataDir, `storage-${holder}`, 'shards'), p.id)
       const bytes = await readFile(path)
-      bytes[100] = (bytes[100] ?? 0) ^ 0xff
+      // a byte of the shard itself, at the end of the file (the header before it carries labels, size and outboard)
+      const at = bytes.byteLength - 100
+      bytes[at] = (bytes[at] ?? 0) ^ 0xff
       await writeFile(path, bytes)
       damaged.push({ id: p.id, holder })
     }

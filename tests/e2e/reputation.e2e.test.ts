@@ -100,6 +100,11 @@ describe('reputation in the app', () => {
     await tab.reload()
     await tab.waitForFunction(() => window.datamesh !== undefined)
     await tab.evaluate(async () => { await window.datamesh.ready })
+    // peers() lists peers once the reloaded tab has dialled them again
+    await expect.poll(async () => {
+      const peers = await tab.evaluate(async () => await window.datamesh.peers())
+      return storage.every(id => peers.some(p => p.peerId === id))
+    }, { timeout: 20_000 }).toBe(true)
     const after = await scores()
     // a fresh book would give them 80 to 82 again
     for (const [i, s] of after.entries()) {
