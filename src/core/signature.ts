@@ -7,11 +7,13 @@
  * version, so a signature made for one purpose is never valid for another.
  * An owner's signer also derives the key it uses with one holder
  * (`OwnerSigner.forHolder`, keys/holder-key.ts), so holders never see the
- * owner's own public key.
+ * owner's own public key, and the key of each file's repair capabilities
+ * (`OwnerSigner.forFile`, keys/repair-key.ts).
  */
 import { ed25519 } from '@noble/curves/ed25519.js'
 import { concatBytes } from './bytes.ts'
 import { holderSigner } from './keys/holder-key.ts'
+import { repairSigner } from './keys/repair-key.ts'
 
 export const ED25519_PUBLIC_KEY_BYTES = 32
 export const ED25519_SIGNATURE_BYTES = 64
@@ -31,6 +33,12 @@ export interface OwnerSigner extends Signer {
    * deletes.
    */
   forHolder: (holder: Uint8Array) => Signer
+  /**
+   * The repair key of one file (`fileKeyCid`: its file key as binary CID
+   * bytes), derived from this signer's secret (keys/repair-key.ts). It signs
+   * the file's repair capabilities (repair-cap.ts) and their releases.
+   */
+  forFile: (fileKeyCid: Uint8Array) => Signer
 }
 
 const encoder = new TextEncoder()
@@ -43,7 +51,7 @@ export function domainSeparated (domain: string, message: Uint8Array): Uint8Arra
 /** A signer over a raw 32-byte Ed25519 secret key (tests and the keystore). */
 export function signerFromSecretKey (secretKey: Uint8Array): OwnerSigner {
   const publicKey = ed25519.getPublicKey(secretKey)
-  return { publicKey, sign: (message) => ed25519.sign(message, secretKey), forHolder: (holder) => holderSigner(() => secretKey, holder) }
+  return { publicKey, sign: (message) => ed25519.sign(message, secretKey), forHolder: (holder) => holderSigner(() => secretKey, holder), forFile: (cid) => repairSigner(() => secretKey, cid) }
 }
 
 /** Strict verification (RFC 8032, no malleable encodings); false on any bad input. */

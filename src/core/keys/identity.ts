@@ -12,6 +12,7 @@ import { InvalidParametersError, MalformedDataError } from '../errors.ts'
 import { concatBytes, wipe } from '../bytes.ts'
 import type { OwnerSigner } from '../signature.ts'
 import { holderSigner } from './holder-key.ts'
+import { repairSigner } from './repair-key.ts'
 
 export const X25519_KEY_BYTES = 32
 export const ED25519_SECRET_KEY_BYTES = 32
@@ -70,13 +71,14 @@ export function publicIdentity (identity: Identity): PublicIdentity {
   return { x25519: identity.x25519.publicKey.slice(), ed25519: identity.ed25519.publicKey.slice() }
 }
 
-/** A Signer over the identity's Ed25519 key (see signature.ts for domain separation), and its per-holder keys. */
+/** A Signer over the identity's Ed25519 key (see signature.ts for domain separation), its per-holder keys and its per-file repair keys. */
 export function signerFromIdentity (identity: Identity): OwnerSigner {
   const secretKey = identity.ed25519.secretKey
   return {
     publicKey: identity.ed25519.publicKey.slice(),
     sign: (message) => ed25519.sign(message, secretKey),
-    forHolder: (holder) => holderSigner(() => secretKey, holder)
+    forHolder: (holder) => holderSigner(() => secretKey, holder),
+    forFile: (fileKeyCid) => repairSigner(() => secretKey, fileKeyCid)
   }
 }
 

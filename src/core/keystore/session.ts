@@ -8,6 +8,7 @@ import { BadPasswordError, DataMeshError, LockedError, MalformedDataError, throw
 import { wipe } from '../bytes.ts'
 import type { OwnerSigner } from '../signature.ts'
 import { holderSigner } from '../keys/holder-key.ts'
+import { repairSigner } from '../keys/repair-key.ts'
 import { ed25519 } from '@noble/curves/ed25519.js'
 import { decodeIdentitySecrets, encodeIdentitySecrets, publicIdentity, wipeIdentity, type Identity, type PublicIdentity } from '../keys/identity.ts'
 import { decodePublicIdentity, encodePublicIdentity, equalPublicIdentities, formatPublicIdentity } from '../keys/public-key.ts'
@@ -25,7 +26,7 @@ export interface UnlockedKey {
   readonly publicKey: PublicIdentity
   /** `formatPublicIdentity(publicKey)` */
   readonly publicKeyString: string
-  /** Ed25519, and the key for each holder (keys/holder-key.ts); both throw once the keystore is locked */
+  /** Ed25519, the key for each holder (keys/holder-key.ts) and each file's repair key (keys/repair-key.ts); all throw once the keystore is locked */
   readonly signer: OwnerSigner
   /** ECIES open (keys/ecies.ts) with this key's X25519 secret */
   open: (envelope: Uint8Array, options?: EciesOptions) => Promise<Uint8Array>
@@ -48,7 +49,8 @@ export class UnlockedIdentity implements UnlockedKey {
       publicKey: this.publicKey.ed25519.slice(),
       sign: (message: Uint8Array) => ed25519.sign(message, this.identity().ed25519.secretKey),
       // derived inside the session: the seed is re-derived for each signature and wiped after it
-      forHolder: (holder: Uint8Array) => holderSigner(() => this.identity().ed25519.secretKey, holder)
+      forHolder: (holder: Uint8Array) => holderSigner(() => this.identity().ed25519.secretKey, holder),
+      forFile: (fileKeyCid: Uint8Array) => repairSigner(() => this.identity().ed25519.secretKey, fileKeyCid)
     }
   }
 
