@@ -1,12 +1,14 @@
 /**
  * The DataMesh protocol services a node runs: /datamesh/shard/{op}/1.0.0
- * over its shard store (when it has one), /datamesh/info/1.0.0 and
+ * and /datamesh/audit/1.0.0 over its shard store (when it has one; every
+ * node can audit others), /datamesh/info/1.0.0 and
  * /datamesh/bandwidth/2.0.0 for throughput tests, sharing one peer limiter
- * so a peer is limited and scored once across all three.
+ * so a peer is limited and scored once across all of them.
  */
 import { shardProtocol, type ShardHooks } from './shard/index.ts'
 import type { OwnerAdmissionInit } from './shard/admission.ts'
 import { infoProtocol } from './info/index.ts'
+import { auditProtocol } from './audit/index.ts'
 import { PeerLimiter, type OffenceListener } from './limits.ts'
 import { bandwidth } from './bandwidth/index.ts'
 import type { NodeType } from './options.ts'
@@ -29,6 +31,7 @@ export function dataMeshServices (init: DataMeshServicesInit): Record<string, (c
   const limiter = new PeerLimiter({}, Date.now, onOffence)
   return {
     shard: shardProtocol({ ...hooks, ...(store !== undefined ? { store } : {}), ...(perOwnerQuota !== undefined ? { perOwnerQuota } : {}), limiter }),
+    audit: auditProtocol({ ...(store !== undefined ? { store } : {}), limiter }),
     info: infoProtocol({ nodeType, ...(store !== undefined ? { store } : {}), ...(perOwnerQuota !== undefined ? { perOwnerQuota } : {}), limiter }),
     bandwidth: bandwidth({ limiter })
   }
