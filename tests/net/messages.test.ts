@@ -89,7 +89,8 @@ describe('the caps of each operation', () => {
     fetch: { op: 'fetch', id },
     has: { op: 'has', ids: Array.from({ length: MAX_HAS_IDS }, () => id) },
     delete: { op: 'delete', id, owner, ts: Number.MAX_SAFE_INTEGER, sig },
-    'store-many': { op: 'store-many', shards: [{ id, data: new Uint8Array(S - MAX_BATCH_SHARDS * 65 - 256) }, ...Array.from({ length: MAX_BATCH_SHARDS - 1 }, () => ({ id, data: new Uint8Array(1) }))], owner, exp: Number.MAX_SAFE_INTEGER, sig }
+    'store-many': { op: 'store-many', shards: [{ id, data: new Uint8Array(S - MAX_BATCH_SHARDS * 65 - 256) }, ...Array.from({ length: MAX_BATCH_SHARDS - 1 }, () => ({ id, data: new Uint8Array(1) }))], owner, exp: Number.MAX_SAFE_INTEGER, sig },
+    renew: { op: 'renew', ids: Array.from({ length: MAX_HAS_IDS }, () => id), until: Number.MAX_SAFE_INTEGER, owner, ts: Number.MAX_SAFE_INTEGER, sig }
   }
 
   it('let the largest honest request of each operation through, and refuse one more id or byte', () => {

@@ -19,15 +19,22 @@ export const SHARD_PROTOCOLS = Object.freeze({
   'store-many': '/datamesh/shard/store-many/1.0.0',
   fetch: '/datamesh/shard/fetch/1.0.0',
   has: '/datamesh/shard/has/1.0.0',
-  delete: '/datamesh/shard/delete/1.0.0'
+  delete: '/datamesh/shard/delete/1.0.0',
+  renew: '/datamesh/shard/renew/1.0.0'
 })
 export type ShardOp = keyof typeof SHARD_PROTOCOLS
 export const SHARD_OPS = Object.keys(SHARD_PROTOCOLS) as readonly ShardOp[]
 /** Node description: type, version, capacity. */
 export const INFO_PROTOCOL = '/datamesh/info/1.0.0'
 
-/** The `v` field of every request and response on the shard and info protocols. */
+/** The `v` field of every request and response on the shard and info protocols (but see STORE_LEASE_VERSION). */
 export const WIRE_VERSION = 1
+/**
+ * The `v` of a store or store-many request that carries a lease (and
+ * optionally a renewer); version 1 requests are still served, with the
+ * holder's legacy lease. Answers stay version 1.
+ */
+export const STORE_LEASE_VERSION = 2
 
 /** DataMesh software version reported by info (kept equal to package.json by a test). */
 export const DATAMESH_VERSION = '0.1.0'
@@ -47,8 +54,10 @@ export const INFO_FRAME_MAX = SMALL_ANSWER_MAX
 export const MAX_HAS_IDS = 256
 /** Most shards one `store-many` request may carry (its frame is capped like any other). */
 export const MAX_BATCH_SHARDS = 256
-/** Room a `store-many` frame needs per shard besides its bytes (id, array headers). */
-export const BATCH_ITEM_ALLOWANCE = 64
+/** Room a `store-many` frame needs per shard besides its bytes (id, array headers, a lease and a renewer key). */
+export const BATCH_ITEM_ALLOWANCE = 128
+/** Most ids one `renew` request may extend. */
+export const MAX_RENEW_IDS = 256
 /** Longest shard id in bytes (a CIDv1 raw BLAKE3-256 is 36; room for no more). */
 export const MAX_CID_BYTES = 64
 /** Cap of a has request: 256 ids of at most 64 bytes with their heads, and the map around them. */
@@ -95,6 +104,9 @@ export const MAX_OUTBOUND_STREAMS = 32
 export const STORE_DOMAIN = 'datamesh/shard/store/v1'
 export const DELETE_DOMAIN = 'datamesh/shard/delete/v1'
 export const GRANT_DOMAIN = 'datamesh/shard/grant/v1'
+/** A store with a lease (request version 2): the preimage also covers the lease and the renewer. */
+export const STORE_LEASE_DOMAIN = 'datamesh/shard/store/v2'
+export const RENEW_DOMAIN = 'datamesh/shard/renew/v1'
 
 /** Longest error message and name carried in an error answer. */
 export const MAX_ERROR_MESSAGE = 1024

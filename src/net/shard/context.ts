@@ -46,6 +46,12 @@ export function ownerId (publicKey: Uint8Array): string {
   return base64url.baseEncode(publicKey)
 }
 
+/** A store's lease fields as the shard store takes them: the lease end, and the renewer key as a label. */
+export function leaseOptions (lease: { lease?: number, renewer?: Uint8Array }): { leaseUntil?: number, renewer?: string } {
+  if (lease.lease === undefined) return {}
+  return lease.renewer === undefined ? { leaseUntil: lease.lease } : { leaseUntil: lease.lease, renewer: ownerId(lease.renewer) }
+}
+
 /** NotAllowedError unless `ts` lies within ±maxClockSkew of the holder's clock. */
 export function checkFresh (ts: number, context: Pick<HandlerContext, 'now' | 'maxClockSkew'>): void {
   const now = context.now()

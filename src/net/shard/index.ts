@@ -1,5 +1,5 @@
 /**
- * /datamesh/shard/{store,store-many,fetch,has,delete}/1.0.0, as a libp2p service (shaped like @libp2p/ping):
+ * /datamesh/shard/{store,store-many,fetch,has,delete,renew}/1.0.0, as a libp2p service (shaped like @libp2p/ping):
  *
  *   services: { shards: shardProtocol({ store, perOwnerQuota, onStored }) }
  *   await node.services.shards.store(peerId, id, bytes, signer)
@@ -15,5 +15,5 @@ export function shardProtocol (init: ShardProtocolInit = {}): (components: Shard
 export { SHARD_PROTOCOLS } from '../protocol/constants.ts'
 export { ownerId } from './context.ts'
 export type { ShardHooks } from './context.ts'
-export type { ShardId } from './client.ts'
+export type { ShardId, StoreLease } from './client.ts'
 export type { ShardComponents, ShardProtocolInit, ShardService } from './service.ts'

@@ -1,8 +1,8 @@
 /**
- * The /datamesh/shard/{store,store-many,fetch,has,delete}/1.0.0 service
+ * The /datamesh/shard/{store,store-many,fetch,has,delete,renew}/1.0.0 service
  * (wire format: ../protocol/shard-messages.ts).
  *
- * With a `store` it serves store, store-many, fetch, has and delete, each
+ * With a `store` it serves store, store-many, fetch, has, delete and renew, each
  * on its own protocol id with its own request cap (a has, fetch or delete
  * request is refused at its length prefix past a few KiB; store and
  * store-many take a shard or a batch of the largest size plus a small
@@ -28,13 +28,14 @@ import { serveStream, type RequestContext } from '../protocol/exchange.ts'
 import type { NodeInfo } from '../protocol/info-messages.ts'
 import { decodeShardRequest, shardLimits } from '../protocol/shard-messages.ts'
 import type { DataMeshError } from '../../core/errors.ts'
-import { deleteShard, fetchShard, fitsOneBatch, hasShards, storeShard, storeShards, type ShardClientContext, type ShardId } from './client.ts'
+import { deleteShard, fetchShard, fitsOneBatch, hasShards, renewShards, storeShard, storeShards, type ShardClientContext, type ShardId, type StoreLease } from './client.ts'
 import { KeyedLock, type HandlerContext, type ShardHooks } from './context.ts'
 import { OwnerAdmission, type OwnerAdmissionInit } from './admission.ts'
 import { GrantBook, VerifiedGrants } from './grants.ts'
 import { handleDelete } from './handlers/delete.ts'
 import { handleFetch } from './handlers/fetch.ts'
 import { handleHas } from './handlers/has.ts'
+import { handleRenew } from './handlers/renew.ts'
 import { handleStore } from './handlers/store.ts'
 import { handleStoreMany } from './handlers/store-many.ts'
 
@@ -63,14 +64,14 @@ export interface ShardService {
   readonly protocols: Readonly<Record<ShardOp, string>>
   /** the limiter guarding this service (shareable with the info service) */
   readonly limiter: PeerLimiter
-  /** Ask `peer` to keep a shard for the signer (the owner). */
-  store: (peer: PeerId, id: ShardId, bytes: Uint8Array, signer: Signer, options?: AbortOptions) => Promise<void>
+  /** Ask `peer` to keep a shard for the signer (the owner), with a lease (version 2) or the holder's legacy one. */
+  store: (peer: PeerId, id: ShardId, bytes: Uint8Array, signer: Signer, options?: AbortOptions & StoreLease) => Promise<void>
   /**
    * Ask `peer` to keep several shards for the signer in one request, under
    * a store grant (signed once per holder every few minutes). Per shard:
    * undefined when kept, else the typed error the holder answered for it.
    */
-  storeMany: (peer: PeerId, shards: ReadonlyArray<{ id: ShardId, bytes: Uint8Array }>, signer: Signer, options?: AbortOptions) => Promise<Array<DataMeshError | undefined>>
+  storeMany: (peer: PeerId, shards: ReadonlyArray<{ id: ShardId, bytes: Uint8Array } & StoreLease>, signer: Signer, options?: AbortOptions) => Promise<Array<DataMeshError | undefined>>
   /** Whether `count` shards of `bytes` in total fit in one storeMany request. */
   fitsOneRequest: (count: number, bytes: number) => boolean
   /** A shard's verified bytes from `peer`. */
@@ -79,6 +80,8 @@ export interface ShardService {
   has: (peer: PeerId, ids: readonly ShardId[], options?: AbortOptions) => Promise<boolean[]>
   /** Ask `peer` to delete a shard stored for the signer. */
   delete: (peer: PeerId, id: ShardId, signer: Signer, options?: AbortOptions) => Promise<void>
+  /** Ask `peer` to extend the leases of up to 256 shards it keeps for the signer to `until`; per id, whether it now lasts that long. */
+  renew: (peer: PeerId, ids: readonly ShardId[], until: number, signer: Signer, options?: AbortOptions) => Promise<boolean[]>
   /** What `peer` is and how much room it has (/datamesh/info/1.0.0). */
   info: (peer: PeerId, options?: AbortOptions) => Promise<NodeInfo>
 }
@@ -181,14 +184,15 @@ export class DataMeshShards implements ShardService, Startable {
       case 'has': return await handleHas(request, context)
       case 'delete': return await handleDelete(request, context)
       case 'store-many': return await handleStoreMany(request, context)
+      case 'renew': return await handleRenew(request, context)
     }
   }
 
-  async store (peer: PeerId, id: ShardId, bytes: Uint8Array, signer: Signer, options?: AbortOptions): Promise<void> {
+  async store (peer: PeerId, id: ShardId, bytes: Uint8Array, signer: Signer, options?: AbortOptions & StoreLease): Promise<void> {
     await storeShard(this.#client, peer, id, bytes, signer, options)
   }
 
-  async storeMany (peer: PeerId, shards: ReadonlyArray<{ id: ShardId, bytes: Uint8Array }>, signer: Signer, options?: AbortOptions): Promise<Array<DataMeshError | undefined>> {
+  async storeMany (peer: PeerId, shards: ReadonlyArray<{ id: ShardId, bytes: Uint8Array } & StoreLease>, signer: Signer, options?: AbortOptions): Promise<Array<DataMeshError | undefined>> {
     const grant = await this.#grants.grant(signer, peer)
     return await storeShards(this.#client, peer, shards, grant, options)
   }
@@ -207,6 +211,10 @@ export class DataMeshShards implements ShardService, Startable {
 
   async delete (peer: PeerId, id: ShardId, signer: Signer, options?: AbortOptions): Promise<void> {
     await deleteShard(this.#client, peer, id, signer, options)
+  }
+
+  async renew (peer: PeerId, ids: readonly ShardId[], until: number, signer: Signer, options?: AbortOptions): Promise<boolean[]> {
+    return await renewShards(this.#client, peer, ids, until, signer, options)
   }
 
   async info (peer: PeerId, options?: AbortOptions): Promise<NodeInfo> {

@@ -14,13 +14,16 @@
  * any (CorruptShardError, 'sent-corrupt', for the whole request) and writes
  * them in one batch, all or none (QuotaExceededError for each when its own
  * quota or owner share is reached). A store that fails gives the token back.
+ * Leases and renewers of a version 2 request go to the store with each
+ * shard; a shard already held for the owner has its lease extended to the
+ * one asked (never shortened).
  */
 import { AlreadyExistsError, CorruptShardError, QuotaExceededError, type DataMeshError } from '../../../core/errors.ts'
 import type { ShardEntry } from '../../../store/types.ts'
 import { encodeOk, wireError } from '../../protocol/envelope.ts'
 import type { StoreManyRequest } from '../../protocol/shard-messages.ts'
 import type { Admission } from '../admission.ts'
-import { admitOwner, checkNotEmpty, ownerId, type HandlerContext } from '../context.ts'
+import { admitOwner, checkNotEmpty, leaseOptions, ownerId, type HandlerContext } from '../context.ts'
 import { checkGrant } from '../grants.ts'
 
 export async function handleStoreMany (request: StoreManyRequest, context: HandlerContext): Promise<Uint8Array> {
@@ -31,13 +34,17 @@ export async function handleStoreMany (request: StoreManyRequest, context: Handl
   const errors = new Map<string, DataMeshError>()
   const stored = await context.ownerLocks.run(owner, async () => {
     const fresh = new Map<string, ShardEntry>()
-    for (const { id: cid, data } of request.shards) {
-      const id = cid.toString()
+    /** lease end -> ids already held for the owner, to extend */
+    const held = new Map<number, string[]>()
+    for (const shard of request.shards) {
+      const id = shard.id.toString()
       if (fresh.has(id) || errors.has(id)) continue
       const existing = await store.stat(id, { signal })
-      if (existing === undefined) fresh.set(id, { id, bytes: data, owner })
+      if (existing === undefined) fresh.set(id, { id, bytes: shard.data, owner, ...leaseOptions(shard) })
       else if (existing.owner !== owner) errors.set(id, new AlreadyExistsError('This shard is already held here for another owner', { id }))
+      else if (shard.lease !== undefined) held.set(shard.lease, [...held.get(shard.lease) ?? [], id])
     }
+    for (const [lease, ids] of held) await store.renew(ids, lease, { by: owner, signal })
     if (fresh.size === 0) return []
     const refuseAll = (err: DataMeshError): [] => {
       for (const id of fresh.keys()) errors.set(id, err)

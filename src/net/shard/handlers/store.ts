@@ -15,31 +15,39 @@
  * 'new-owner-limit': ../admission.ts); the store verifies the bytes against
  * the id (CorruptShardError, 'sent-corrupt') and its own quota and owner
  * share (QuotaExceededError). A store that fails gives the token back.
+ *
+ * A version 2 request's lease (capped by the store at 90 days ahead) and
+ * renewer key (kept as its label, ../context.ts `ownerId`) go to the store;
+ * a version 1 request gets the store's legacy lease. A store of a shard
+ * already held for the same owner extends its lease to the one asked.
  */
 import { AlreadyExistsError, CorruptShardError, NotAllowedError } from '../../../core/errors.ts'
 import { verifySignature } from '../../../core/signature.ts'
 import { encodeOk } from '../../protocol/envelope.ts'
-import { storePreimage, type StoreRequest } from '../../protocol/shard-messages.ts'
-import { admitOwner, checkFresh, checkNotEmpty, ownerId, type HandlerContext } from '../context.ts'
+import { signedStorePreimage, type StoreRequest } from '../../protocol/shard-messages.ts'
+import { admitOwner, checkFresh, checkNotEmpty, leaseOptions, ownerId, type HandlerContext } from '../context.ts'
 
 export async function handleStore (request: StoreRequest, context: HandlerContext): Promise<Uint8Array> {
   const { store, signal } = context
   const id = request.id.toString()
   checkNotEmpty(request.data, id)
   checkFresh(request.ts, context)
-  if (!verifySignature(request.owner, storePreimage(request.id, request.owner, context.holder, request.ts), request.sig)) {
+  if (!verifySignature(request.owner, signedStorePreimage(request, context.holder), request.sig)) {
     throw new NotAllowedError('The store request is not signed by its owner for this holder', { reason: 'bad-signature', id })
   }
   const owner = ownerId(request.owner)
   const stored = await context.ownerLocks.run(owner, async () => {
     const existing = await store.stat(id, { signal })
     if (existing !== undefined) {
-      if (existing.owner === owner) return false
+      if (existing.owner === owner) {
+        if (request.lease !== undefined) await store.renew([id], request.lease, { by: owner, signal })
+        return false
+      }
       throw new AlreadyExistsError('This shard is already held here for another owner', { id })
     }
     const admission = await admitOwner(context, owner, [request.data.byteLength])
     try {
-      await store.put(id, request.data, { owner, signal })
+      await store.put(id, request.data, { owner, ...leaseOptions(request), signal })
     } catch (err) {
       admission?.refund()
       if (err instanceof CorruptShardError) throw new CorruptShardError('Refused: the bytes do not hash to the shard id', { id, reason: 'sent-corrupt' })
