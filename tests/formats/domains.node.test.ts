@@ -21,6 +21,8 @@ const FROZEN: Record<string, string> = {
   'datamesh/shard/store/v1': 'shard-signatures-v1.json',
   'datamesh/shard/delete/v1': 'shard-signatures-v1.json',
   'datamesh/shard/grant/v1': 'shard-signatures-v1.json',
+  'datamesh/shard/store/v2': 'shard-leases-v2.json',
+  'datamesh/shard/renew/v1': 'shard-leases-v2.json',
   'datamesh/provider/v1': 'shard-signatures-v1.json',
   'datamesh/share/v1': 'share-link-envelope-v1.json',
   'datamesh/v1/holder-owner-key': 'holder-key-v1.json',
