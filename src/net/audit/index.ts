@@ -10,7 +10,7 @@ export function auditProtocol (init: AuditProtocolInit = {}): (components: Audit
   return (components) => new DataMeshAudits(components, init)
 }
 
-export { AUDIT_PROTOCOL, AUDIT_DOMAIN, DEFAULT_AUDIT_GROUPS, MAX_AUDIT_GROUPS } from './constants.ts'
+export { AUDIT_PROTOCOL, AUDIT_DOMAIN, AUDIT_NONCE_BYTES, DEFAULT_AUDIT_GROUPS, MAX_AUDIT_GROUPS } from './constants.ts'
 export { auditIndices } from './indices.ts'
 export { auditNonce, type AuditOptions, type AuditOutcome, type AuditReport } from './client.ts'
 export { checkAuditAnswer } from './verify.ts'
