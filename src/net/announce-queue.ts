@@ -21,9 +21,19 @@
  * Several nodes of one process (the relay's storage peers) can share one
  * queue, so that their DHT work together stays within one budget: a task
  * carries its own provide function and a key that names node and shard.
+ *
+ * Withdrawing (a holder deleted or collected a shard): libp2p has no way
+ * to take back a provider record another DHT server holds; it lapses there
+ * after kad-dht's provide validity (48 h) unless provided again. What the
+ * holder can do, `withdrawer` does: cancel the shard's announcement when
+ * it still waits or runs, and delete its own provider record from its
+ * local datastore, so kad-dht's reprovider never announces it again and the
+ * node no longer lists itself when asked locally.
  */
 import type { Logger } from '@libp2p/interface'
 import type { CID } from 'multiformats/cid'
+import { Key } from 'interface-datastore'
+import { base32 } from 'multiformats/bases/base32'
 import { providerKey } from './dht-keys.ts'
 
 const second = 1000
@@ -70,7 +80,7 @@ export class AnnounceQueue {
   readonly #log?: Logger
   /** insertion order is the order of announcement */
   readonly #pending = new Map<string, AnnounceTask>()
-  readonly #running = new Set<string>()
+  readonly #running = new Map<string, AbortController>()
   readonly #idle = new Set<() => void>()
   #timer?: ReturnType<typeof setTimeout>
   #lastStart = -Infinity
@@ -108,6 +118,18 @@ export class AnnounceQueue {
 
   get stats (): AnnounceStats {
     return { pending: this.#pending.size, running: this.#running.size, announced: this.#announced, failed: this.#failed, dropped: this.#dropped }
+  }
+
+  /** Take `key` back: dropped if it waits, aborted if it runs; false when it is neither. */
+  cancel (key: string): boolean {
+    if (this.#pending.delete(key)) {
+      this.#settleIdle()
+      return true
+    }
+    const running = this.#running.get(key)
+    if (running === undefined) return false
+    running.abort(new DOMException('The announcement was withdrawn', 'AbortError'))
+    return true
   }
 
   /** Resolves once nothing waits and nothing runs. */
@@ -152,8 +174,9 @@ export class AnnounceQueue {
 
   #start (key: string, task: AnnounceTask): void {
     this.#lastStart = Date.now()
-    this.#running.add(key)
-    const signal = AbortSignal.any([this.#controller.signal, AbortSignal.timeout(this.#init.timeout)])
+    const own = new AbortController()
+    this.#running.set(key, own)
+    const signal = AbortSignal.any([this.#controller.signal, own.signal, AbortSignal.timeout(this.#init.timeout)])
     let run: Promise<unknown>
     try {
       run = task({ signal })
@@ -183,5 +206,35 @@ export function announcer (node: AnnouncingNode, queue: AnnounceQueue): (id: str
   return (id) => {
     const shard = id.toString()
     queue.add(`${self}/${shard}`, async ({ signal }) => { await node.contentRouting.provide(providerKey(shard), { signal }) })
+  }
+}
+
+/** The key kad-dht (datastorePrefix "/dht") keeps `provider`'s record for shard `id` under in a node's datastore. */
+export function providerRecordKey (id: string | CID, provider: string): Key {
+  return new Key(`/dht/provider/${base32.baseEncode(providerKey(id.toString()).multihash.bytes)}/${provider}`)
+}
+
+/** Where a node keeps its own provider records (its libp2p datastore). */
+export interface ProviderRecordStore {
+  delete: (key: Key) => Promise<void>
+}
+
+/**
+ * A function that withdraws "`node` holds shard `id`" as far as libp2p
+ * allows (see the module header): the queued or running announcement is
+ * cancelled, and the node's own provider record deleted from `datastore`
+ * when it is given. Never throws; resolves when the record is gone.
+ */
+export function withdrawer (node: Pick<AnnouncingNode, 'peerId'>, queue: AnnounceQueue, datastore?: ProviderRecordStore, log?: Logger): (id: string | CID) => Promise<void> {
+  const self = node.peerId.toString()
+  return async (id) => {
+    const shard = id.toString()
+    queue.cancel(`${self}/${shard}`)
+    if (datastore === undefined) return
+    try {
+      await datastore.delete(providerRecordKey(shard, self))
+    } catch (err) {
+      log?.('withdrawing the provider record of %s failed - %e', shard, err)
+    }
   }
 }
