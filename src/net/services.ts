@@ -11,6 +11,7 @@ import { infoProtocol } from './info/index.ts'
 import { auditProtocol } from './audit/index.ts'
 import { PeerLimiter, type OffenceListener } from './limits.ts'
 import { bandwidth } from './bandwidth/index.ts'
+import { repairProtocol, type CapabilityBook } from './repair/index.ts'
 import type { NodeType } from './options.ts'
 import type { ShardStore } from '../store/types.ts'
 
@@ -24,15 +25,28 @@ export interface DataMeshServicesInit extends ShardHooks {
   admission?: Partial<OwnerAdmissionInit>
   /** told of every protocol offence the shared limiter counts (this node's reputation book keeps them) */
   onOffence?: OffenceListener
+  /** keep adopted repair capabilities here: this node is a repairer (repair/book.ts) */
+  capabilityBook?: CapabilityBook
+  /** peers exempt from new-owner admission for repair stores (trusted in the node's reputation book) */
+  isTrusted?: (peer: string) => boolean
 }
 
 export function dataMeshServices (init: DataMeshServicesInit): Record<string, (components: any) => unknown> {
-  const { nodeType, store, perOwnerQuota, onOffence, ...hooks } = init
+  const { nodeType, store, perOwnerQuota, onOffence, capabilityBook, isTrusted, ...hooks } = init
   const limiter = new PeerLimiter({}, Date.now, onOffence)
   return {
     shard: shardProtocol({ ...hooks, ...(store !== undefined ? { store } : {}), ...(perOwnerQuota !== undefined ? { perOwnerQuota } : {}), limiter }),
     audit: auditProtocol({ ...(store !== undefined ? { store } : {}), limiter }),
     info: infoProtocol({ nodeType, ...(store !== undefined ? { store } : {}), ...(perOwnerQuota !== undefined ? { perOwnerQuota } : {}), limiter }),
-    bandwidth: bandwidth({ limiter })
+    bandwidth: bandwidth({ limiter }),
+    repair: repairProtocol({
+      ...(store !== undefined ? { store } : {}),
+      ...(capabilityBook !== undefined ? { book: capabilityBook } : {}),
+      ...(isTrusted !== undefined ? { isTrusted } : {}),
+      ...(perOwnerQuota !== undefined ? { perOwnerQuota } : {}),
+      ...(hooks.admission !== undefined ? { admission: hooks.admission } : {}),
+      ...(hooks.onStored !== undefined ? { onStored: hooks.onStored } : {}),
+      limiter
+    })
   }
 }

@@ -34,7 +34,8 @@ const FROZEN: Record<string, string> = {
 /** strings of formats still being changed (present or about to be), with the reason: each gets a sample once it settles */
 const PENDING: Record<string, string> = {
   'datamesh/v1/repair-key': 'repair keys: vectors in tests/core/keys/repair-key.test.ts; the sample follows with the repair protocol',
-  'datamesh/repair-cap/v1': 'repair capabilities: the sample follows with the repair protocol'
+  'datamesh/repair-cap/v1': 'repair capabilities: the sample follows with the repair protocol',
+  'datamesh/repair-release/v1': 'repair releases: the sample follows with the repair protocol'
 }
 
 /** the libp2p agent version, not a derivation */

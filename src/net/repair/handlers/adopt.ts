@@ -1,0 +1,25 @@
+/**
+ * adopt (on a repairer): keep a file's repair capability.
+ *
+ * Checks, in order: the capability verifies and has not expired
+ * (MalformedDataError, NotAllowedError 'bad-signature', StaleRecordError
+ * 'expired', NotAllowedError 'too-long'); this node is one of its repairers
+ * (NotAllowedError 'not-a-repairer'); the book takes it: newer than the one
+ * kept or released (StaleRecordError 'superseded'), within the sender's and
+ * the book's bounds (QuotaExceededError 'book-full').
+ */
+import { NotAllowedError } from '../../../core/errors.ts'
+import { isRepairer, verifyRepairCap } from '../../../core/repair-cap.ts'
+import { encodeOk } from '../../protocol/envelope.ts'
+import type { AdoptRequest } from '../messages.ts'
+import type { CapabilityBook } from '../book.ts'
+import type { RepairHandlerContext } from '../context.ts'
+
+export async function handleAdopt (request: AdoptRequest, context: RepairHandlerContext, book: CapabilityBook): Promise<Uint8Array> {
+  const cap = verifyRepairCap(request.cap, { now: context.now() })
+  if (!isRepairer(cap, context.self)) {
+    throw new NotAllowedError('This node is not a repairer of this capability', { reason: 'not-a-repairer' })
+  }
+  book.adopt(context.peer.toString(), request.cap, cap)
+  return encodeOk()
+}
