@@ -28,15 +28,14 @@ const FROZEN: Record<string, string> = {
   'datamesh/v1/holder-owner-key': 'holder-key-v1.json',
   'datamesh/index-pointer/v1': 'index-record-v2.json',
   'datamesh/index-pointer/sealed/v1': 'index-record-v2.json',
-  'datamesh/audit/v1': 'audit-frames-v1.json'
+  'datamesh/audit/v1': 'audit-frames-v1.json',
+  'datamesh/v1/repair-key': 'repair-v1.json',
+  'datamesh/repair-cap/v1': 'repair-v1.json',
+  'datamesh/repair-release/v1': 'repair-v1.json'
 }
 
 /** strings of formats still being changed (present or about to be), with the reason: each gets a sample once it settles */
-const PENDING: Record<string, string> = {
-  'datamesh/v1/repair-key': 'repair keys: vectors in tests/core/keys/repair-key.test.ts; the sample follows with the repair protocol',
-  'datamesh/repair-cap/v1': 'repair capabilities: the sample follows with the repair protocol',
-  'datamesh/repair-release/v1': 'repair releases: the sample follows with the repair protocol'
-}
+const PENDING: Record<string, string> = {}
 
 /** the libp2p agent version, not a derivation */
 const AGENT = /^datamesh\/\d+\.\d+\.\d+$/
