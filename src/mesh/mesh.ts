@@ -11,6 +11,9 @@
 import type { ByteSource } from '../core/source.ts'
 import type { ReputationBook } from '../net/reputation.ts'
 import { createContext, type MeshContext } from './context.ts'
+import { meshAudits, type MeshAudits } from './audit-transport.ts'
+import { audit } from './commands/audit.ts'
+import { check } from './commands/check.ts'
 import type { TypedEvents } from './events.ts'
 import { backupIndex } from './commands/backup.ts'
 import { deleteFile } from './commands/delete.ts'
@@ -25,15 +28,17 @@ import { syncIndex, type SyncOptions, type SyncResult } from './commands/sync.ts
 import { openShare, share, shareTo } from './commands/share.ts'
 import { copy, rename, setTags } from './commands/edit.ts'
 import type {
-  BackupResult, DeleteResult, FileInfo, FileRef, FileShare, ListOptions, MeshConfig, MeshEvents, MeshInit, MeshOptions,
+  AuditRun, BackupResult, CheckOptions, DeleteResult, FileCheck, FileInfo, FileRef, FileShare, ListOptions, MeshConfig, MeshEvents, MeshInit, MeshOptions,
   PeerDescription, PutOptions, PutResult, RestoreResult, ShardPlacement
 } from './types.ts'
 
 export class Mesh {
   readonly #ctx: MeshContext
+  readonly #audits: MeshAudits
 
   constructor (init: MeshInit) {
     this.#ctx = createContext(init)
+    this.#audits = meshAudits(this.#ctx, init)
   }
 
   /** 'put:progress', 'get:progress', 'shard:corrupt', 'durability:warning', 'peer:failed', 'index:changed', 'index:backup' */
@@ -112,6 +117,16 @@ export class Mesh {
   /** Signed deletes to every holder, then out of the index. Owner only. */
   async delete (ref: FileRef, options?: MeshOptions): Promise<DeleteResult> {
     return await deleteFile(this.#ctx, ref, options)
+  }
+
+  /** Audit every holder of every shard now: health (verified shards of the weakest stripe) and state (commands/check.ts). */
+  async check (ref: FileRef, options?: CheckOptions): Promise<FileCheck> {
+    return await check(this.#ctx, this.#audits, ref, options)
+  }
+
+  /** Run a check now and return each holder's audit outcome (commands/audit.ts). */
+  async audit (ref: FileRef, options?: CheckOptions): Promise<AuditRun> {
+    return await audit(this.#ctx, this.#audits, ref, options)
   }
 
   /** Every shard: where it was placed and which reachable peers hold it. */

@@ -9,6 +9,9 @@ import type { EciesOptions } from '../core/keys/ecies.ts'
 import type { ShardStore } from '../store/types.ts'
 import type { ReputationBook } from '../net/reputation.ts'
 import type { IndexStorage } from './index-store.ts'
+import type { AuditOutcome } from '../net/audit/index.ts'
+import type { FileState, HolderStatus } from './audit-ledger.ts'
+import type { MeshAuditsInit } from './audit-transport.ts'
 
 /**
  * The slice of a started libp2p node the mesh uses. `services` must hold
@@ -75,7 +78,7 @@ export interface MeshConfig {
   codec?: StripeCodec
 }
 
-export interface MeshInit {
+export interface MeshInit extends MeshAuditsInit {
   libp2p: MeshLibp2p
   /** this node's own shard store, if it contributes one */
   store?: ShardStore
@@ -131,6 +134,7 @@ export type MeshProgressEvent =
   | { type: 'get:manifest', key: string }
   | { type: 'get:decoded', bytesDone: number, bytesTotal: number }
   | { type: 'delete:removed', removed: number }
+  | { type: 'check:audited', audited: number, total: number }
 
 export interface MeshOptions {
   signal?: AbortSignal
@@ -227,4 +231,64 @@ export interface MeshEvents {
   /** `rollback`: a save failed and the changes it carried were undone */
   'index:changed': { op: 'add' | 'remove' | 'update' | 'restore' | 'rollback', key?: string, entries: number }
   'index:backup': BackupResult
+}
+
+export type { FileState, HolderStatus }
+
+export interface CheckOptions extends MeshOptions {
+  /** also ask the DHT for each shard's providers (default true) */
+  providers?: boolean
+}
+
+/** One audited holder of a shard, as a check saw it. */
+export interface HolderCheck {
+  peerId: string
+  /** ok: passed now; lost: failed, said it does not have it, or unreachable past lostAfterMs; unknown: unreachable within it */
+  status: HolderStatus
+  /** when it was audited, ms since the epoch */
+  checkedAt: number
+  outcome: AuditOutcome
+  /** why, when it did not pass */
+  reason?: string
+}
+
+export interface ShardCheck {
+  /** its index in the stripe (data shards first) */
+  index: number
+  id: string
+  holders: HolderCheck[]
+}
+
+export interface StripeCheck {
+  index: number
+  /** shard indices with a holder that passed */
+  verified: number
+  /** shard indices with none that passed but one that may still have it */
+  unknown: number
+  /** shard indices with neither */
+  lost: number
+  shards: ShardCheck[]
+}
+
+/** What `check(ref)` found (src/mesh/commands/check.ts). */
+export interface FileCheck {
+  key: string
+  k: number
+  /** k + m */
+  n: number
+  /** the fewest verified shard indices of any stripe */
+  health: number
+  /** healthy (health = n), degraded (> k), at-risk (= k), lost (< k) */
+  state: FileState
+  stripes: StripeCheck[]
+  checkedAt: number
+}
+
+/** What `audit(ref)` ran: each holder's outcome. */
+export interface AuditRun {
+  key: string
+  health: number
+  state: FileState
+  checkedAt: number
+  audits: Array<{ stripe: number, shard: number, id: string, peerId: string, outcome: AuditOutcome, reason?: string, status: HolderStatus, checkedAt: number }>
 }

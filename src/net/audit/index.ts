@@ -12,7 +12,7 @@ export function auditProtocol (init: AuditProtocolInit = {}): (components: Audit
 
 export { AUDIT_PROTOCOL, AUDIT_DOMAIN, AUDIT_NONCE_BYTES, DEFAULT_AUDIT_GROUPS, MAX_AUDIT_GROUPS } from './constants.ts'
 export { auditIndices } from './indices.ts'
-export { auditNonce, type AuditOptions, type AuditOutcome, type AuditReport } from './client.ts'
+export { auditNonce, outcomeOfError, type AuditOptions, type AuditOutcome, type AuditReport } from './client.ts'
 export { checkAuditAnswer } from './verify.ts'
 export type { ServedAudit } from './handler.ts'
 export type { AuditComponents, AuditCounts, AuditProtocolInit, AuditService } from './service.ts'
