@@ -227,12 +227,20 @@ export function verifyRepairCap (signed: SignedRepairCap, { now }: VerifyOptions
 export function findCapShard (cap: RepairCap, id: CID | Uint8Array): CapShard | undefined {
   const bytes = id instanceof Uint8Array ? id : id.bytes
   if (bytes.byteLength !== SHARD_ID_BYTES) return undefined
-  if (equalBytes(cap.manifest.id, bytes)) return { stripe: -1, index: 0, size: cap.manifest.size }
-  for (const [stripe, s] of cap.stripes.entries()) {
-    const index = s.ids.findIndex(x => equalBytes(x, bytes))
-    if (index >= 0) return { stripe, index, size: s.size }
+  if (sameId(cap.manifest.id, bytes)) return { stripe: -1, index: 0, size: cap.manifest.size }
+  for (let stripe = 0; stripe < cap.stripes.length; stripe++) {
+    const s = cap.stripes[stripe] as RepairCapStripe
+    for (let index = 0; index < s.ids.length; index++) {
+      if (sameId(s.ids[index] as Uint8Array, bytes)) return { stripe, index, size: s.size }
+    }
   }
   return undefined
+}
+
+/** Equality of two public shard ids of SHARD_ID_BYTES, digest end first: most pairs differ at the first byte looked at. */
+function sameId (a: Uint8Array, b: Uint8Array): boolean {
+  for (let i = SHARD_ID_BYTES - 1; i >= 0; i--) if (a[i] !== b[i]) return false
+  return true
 }
 
 /** Whether `peer` (multihash bytes) is one of the capability's repairers. */
@@ -242,7 +250,8 @@ export function isRepairer (cap: RepairCap, peer: Uint8Array): boolean {
 
 /** A binary shard id: exactly the bytes parseShardCid accepts (CIDv1, raw, BLAKE3-256). */
 function shardId (r: RecordReader, value: unknown): Uint8Array {
-  if (!(value instanceof Uint8Array) || value.byteLength !== SHARD_ID_BYTES || !equalBytes(value.subarray(0, SHARD_ID_PREFIX.byteLength), SHARD_ID_PREFIX)) {
+  if (!(value instanceof Uint8Array) || value.byteLength !== SHARD_ID_BYTES || value[0] !== SHARD_ID_PREFIX[0] || value[1] !== SHARD_ID_PREFIX[1] ||
+    value[2] !== SHARD_ID_PREFIX[2] || value[3] !== SHARD_ID_PREFIX[3]) {
     throw r.fail('shard ids must be CIDv1 (raw, BLAKE3-256) bytes')
   }
   return value
