@@ -10,7 +10,7 @@ import type { KeyInfo } from '../core/keystore/index.ts'
 import type { BandwidthResult } from '../net/bandwidth/index.ts'
 import type { BootstrapPeer } from '../net/options.ts'
 import type {
-  BackupResult, DeleteResult, FileInfo, ListedFile, MeshOptions, PeerDescription, PutResult, RestoreResult, ShardPlacement
+  AuditRun, BackupResult, DeleteResult, FileCheck, FileInfo, ListedFile, MeshOptions, PeerDescription, PutResult, RestoreResult, ShardPlacement
 } from '../mesh/index.ts'
 
 /** Settings the wizard chooses and the settings view changes. Nothing secret. */
@@ -125,6 +125,10 @@ export interface DataMeshApi {
   delete: (ref: string) => Promise<DeleteResult>
   /** every shard of a file: where it was placed and who holds it now */
   distribution: (ref: string, options?: GetOptions) => Promise<ShardPlacement[]>
+  /** audit every holder of every shard of a file now (fresh proofs of storage): health and state (healthy, degraded, at-risk, lost) */
+  check: (ref: string, options?: GetOptions) => Promise<FileCheck>
+  /** the same check, with each holder's audit outcome (pass, fail, lost, timeout, unreachable) */
+  audit: (ref: string, options?: GetOptions) => Promise<AuditRun>
   /**
    * a link that opens the file in any browser; its key stays in the URL
    * fragment (sealed with `password`, or to the public key `to`); a guessable

@@ -163,6 +163,8 @@ export function createApi (init: ApiInit): DataMeshApi {
     setTags: async (nameOrKey, tags) => changed(await (await owner()).mesh.setTags(nameOrKey, tags)),
     duplicate: async (nameOrKey, name, options) => changed(await (await owner()).mesh.copy(nameOrKey, name, options)),
     distribution: async (text, options = {}) => await (await need()).mesh.distribution(await ref(text, options.password), options),
+    check: async (text, options = {}) => await (await need()).mesh.check(await ref(text, options.password), options),
+    audit: async (text, options = {}) => await (await need()).mesh.audit(await ref(text, options.password), options),
     shareLink: async (nameOrKey, options = {}) => {
       const r = await owner()
       if (options.to !== undefined && options.to !== '') {
