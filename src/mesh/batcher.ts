@@ -15,6 +15,7 @@
  * request failed.
  */
 import type { CID } from 'multiformats/cid'
+import type { StoreLease } from '../net/shard/index.ts'
 
 export interface BatcherInit {
   /** store-many requests under way to one peer at once */
@@ -28,6 +29,8 @@ export interface BatcherInit {
 export interface BatchItem {
   id: CID
   bytes: Uint8Array
+  /** the lease the holder is asked for (src/net/shard: StoreLease) */
+  lease?: StoreLease
 }
 
 /** Sends one request to `peer`; per item, undefined when kept, else its error. Rejects when the request failed as a whole. */
@@ -56,13 +59,13 @@ export class StoreBatcher {
   }
 
   /** Store `bytes` as `id` on `peer`, together with whatever else is bound there. */
-  async store (peer: string, id: CID, bytes: Uint8Array): Promise<void> {
+  async store (peer: string, id: CID, bytes: Uint8Array, lease?: StoreLease): Promise<void> {
     let queue = this.#peers.get(peer)
     if (queue === undefined) {
       queue = { waiting: [], inFlight: 0, scheduled: false }
       this.#peers.set(peer, queue)
     }
-    const done = new Promise<void>((resolve, reject) => { queue.waiting.push({ id, bytes, resolve, reject }) })
+    const done = new Promise<void>((resolve, reject) => { queue.waiting.push({ id, bytes, ...(lease !== undefined ? { lease } : {}), resolve, reject }) })
     if (!queue.scheduled) {
       queue.scheduled = true
       queueMicrotask(() => { queue.scheduled = false; this.#flush(peer, queue) })

@@ -11,7 +11,7 @@ import type { InfoService } from '../net/info/index.ts'
 import { ownerId } from '../net/shard/index.ts'
 import type { ShardService } from '../net/shard/index.ts'
 import type { ShardStore } from '../store/types.ts'
-import { AnnounceQueue } from '../net/announce-queue.ts'
+import { AnnounceQueue, withdrawer } from '../net/announce-queue.ts'
 import { StoreBatcher } from './batcher.ts'
 import { resolveConfig, STORE_BATCH_BYTES, STORE_REQUESTS_PER_PEER } from './config.ts'
 import { TypedEvents } from './events.ts'
@@ -51,10 +51,14 @@ export interface MeshContext {
   reputation: ReputationBook
   /** placement's random numbers */
   rng: Rng
+  /** the clock leases are counted from */
+  now: () => number
   /** stores to one peer, gathered into store-many requests */
   batcher: StoreBatcher
   /** DHT announcements of what this node's own store newly keeps */
   announcements: AnnounceQueue
+  /** take back this node's announcement of a shard its store no longer keeps (../net/announce-queue.ts withdrawer) */
+  withdraw: (id: string | import('multiformats/cid').CID) => Promise<void>
   events: TypedEvents<MeshEvents>
   log: Logger
 }
@@ -82,11 +86,12 @@ export function createContext (init: MeshInit): MeshContext {
   })
   const holderSigner = holderSigners(keys)
   const reputation = init.reputation ?? new ReputationBook({ self: libp2p.peerId.toString() })
-  const batcher = new StoreBatcher(async (peer, items) => await shard.storeMany(peerIdFromString(peer), items, holderSigner(peer), { signal: AbortSignal.timeout(config.requestTimeout) }), {
+  const batcher = new StoreBatcher(async (peer, items) => await shard.storeMany(peerIdFromString(peer), items.map(i => ({ id: i.id, bytes: i.bytes, ...i.lease })), holderSigner(peer), { signal: AbortSignal.timeout(config.requestTimeout) }), {
     inFlight: STORE_REQUESTS_PER_PEER,
     maxShards: config.storeBatch,
     maxBytes: STORE_BATCH_BYTES
   })
+  const announcements = new AnnounceQueue({ log })
   return {
     libp2p,
     shard,
@@ -103,8 +108,10 @@ export function createContext (init: MeshInit): MeshContext {
     peers: new PeerDirectory({ libp2p, info, ...(store !== undefined ? { store } : {}), events, infoTtl: config.infoTtl, requestTimeout: config.requestTimeout, reputation }),
     reputation,
     rng: init.rng ?? Math.random,
+    now: init.now ?? Date.now,
     batcher,
-    announcements: new AnnounceQueue({ log }),
+    announcements,
+    withdraw: withdrawer(libp2p, announcements, init.datastore, log),
     events,
     log
   }

@@ -23,13 +23,16 @@ import { info } from './commands/info.ts'
 import { list, type ListedFile } from './commands/list.ts'
 import { peers, type PeersOptions } from './commands/peers.ts'
 import { put } from './commands/put.ts'
+import { cleanup } from './commands/cleanup.ts'
+import { renewLeases } from './commands/renew.ts'
+import { LeaseKeeper, type LeaseKeeperInit } from './lease-keeper.ts'
 import { restoreIndex } from './commands/restore.ts'
 import { syncIndex, type SyncOptions, type SyncResult } from './commands/sync.ts'
 import { openShare, share, shareTo } from './commands/share.ts'
 import { copy, rename, setTags } from './commands/edit.ts'
 import type {
   AuditRun, BackupResult, CheckOptions, DeleteResult, FileCheck, FileInfo, FileRef, FileShare, ListOptions, MeshConfig, MeshEvents, MeshInit, MeshOptions,
-  PeerDescription, PutOptions, PutResult, RestoreResult, ShardPlacement
+  PeerDescription, PutOptions, PutResult, RestoreResult, ShardPlacement, CleanupOptions, CleanupResult, RenewLeasesOptions, RenewLeasesResult
 } from './types.ts'
 
 export class Mesh {
@@ -147,6 +150,26 @@ export class Mesh {
   /** Find the latest backup from the keys alone and merge it into the index. */
   async restoreIndex (options?: MeshOptions): Promise<RestoreResult> {
     return await restoreIndex(this.#ctx, options)
+  }
+
+  /** Extend the lease of every file's shards, manifests and the index backup on the holders found, to now + leaseMs (commands/renew.ts). */
+  async renewLeases (options?: RenewLeasesOptions): Promise<RenewLeasesResult> {
+    return await renewLeases(this.#ctx, options)
+  }
+
+  /**
+   * A LeaseKeeper renewing this mesh's leases at once and then daily until
+   * stopped (./lease-keeper.ts); the caller starts and stops it (the app:
+   * while the owner's keys are unlocked).
+   */
+  leaseKeeper (init: Omit<LeaseKeeperInit<RenewLeasesResult>, 'renew'> & Pick<RenewLeasesOptions, 'providers'> = {}): LeaseKeeper<RenewLeasesResult> {
+    const { providers, ...keeper } = init
+    return new LeaseKeeper({ ...keeper, renew: async (signal) => await renewLeases(this.#ctx, { signal, ...(providers !== undefined ? { providers } : {}) }) })
+  }
+
+  /** Collect this node's store: shards past their lease by more than 7 days, and old orphans (commands/cleanup.ts); `dryRun` lists them only. */
+  async cleanup (options?: CleanupOptions): Promise<CleanupResult> {
+    return await cleanup(this.#ctx, options)
   }
 
   /** Merge the owner's published list and republish it when missing, old or behind this device (commands/sync.ts). */

@@ -14,6 +14,8 @@ import { NotAllowedError, NotFoundError } from '../core/errors.ts'
 import { MAX_HAS_IDS } from '../net/protocol/constants.ts'
 import { announcer } from '../net/announce-queue.ts'
 import { eventOfFailure } from '../net/reputation.ts'
+import { ownerId, type StoreLease } from '../net/shard/index.ts'
+import { storeLease } from './lease-keeper.ts'
 import type { MeshContext } from './context.ts'
 import { errorName, withTimeout } from './peers.ts'
 
@@ -33,19 +35,21 @@ export function announce (ctx: MeshContext, id: CID): void {
   announcer(ctx.libp2p, ctx.announcements)(id)
 }
 
-export async function storeOn (ctx: MeshContext, peer: string, id: CID, bytes: Uint8Array, signal?: AbortSignal): Promise<void> {
+/** Store `id` on `peer` with `lease` (default: the mesh's lease from now, no renewer). */
+export async function storeOn (ctx: MeshContext, peer: string, id: CID, bytes: Uint8Array, signal?: AbortSignal, lease: StoreLease = storeLease(ctx)): Promise<void> {
   try {
     if (peer === ctx.self) {
-      await localStore(ctx).put(id.toString(), bytes, { owner: ctx.owner, ...(signal !== undefined ? { signal } : {}) })
+      const leaseOptions = { ...(lease.lease !== undefined ? { leaseUntil: lease.lease } : {}), ...(lease.renewer !== undefined ? { renewer: ownerId(lease.renewer) } : {}) }
+      await localStore(ctx).put(id.toString(), bytes, { owner: ctx.owner, ...leaseOptions, ...(signal !== undefined ? { signal } : {}) })
       announce(ctx, id)
       return
     }
     if (ctx.config.storeBatch > 1 && ctx.shard.fitsOneRequest(1, bytes.byteLength)) {
       // not cancelled by `signal`: it may leave together with other puts' stores
-      await ctx.batcher.store(peer, id, bytes)
+      await ctx.batcher.store(peer, id, bytes, lease)
       return
     }
-    await ctx.shard.store(peerIdFromString(peer), id, bytes, ctx.holderSigner(peer), { signal: withTimeout(signal, ctx.config.requestTimeout) })
+    await ctx.shard.store(peerIdFromString(peer), id, bytes, ctx.holderSigner(peer), { signal: withTimeout(signal, ctx.config.requestTimeout), ...lease })
   } catch (err) {
     failed(ctx, peer, 'store', err)
     throw err
@@ -98,6 +102,7 @@ export async function deleteOn (ctx: MeshContext, peer: string, id: CID, signal?
       if (record === undefined) return
       if (record.owner !== ctx.owner) throw new NotAllowedError('Only the owner a shard was stored for may delete it', { reason: 'not-owner', id: id.toString() })
       await store.delete(id.toString())
+      await ctx.withdraw(id)
       return
     }
     try {

@@ -8,6 +8,7 @@ import type { OwnerSigner } from '../core/signature.ts'
 import type { EciesOptions } from '../core/keys/ecies.ts'
 import type { ShardStore } from '../store/types.ts'
 import type { ReputationBook } from '../net/reputation.ts'
+import type { ProviderRecordStore } from '../net/announce-queue.ts'
 import type { IndexStorage } from './index-store.ts'
 import type { AuditOutcome } from '../net/audit/index.ts'
 import type { FileState, HolderStatus } from './audit-ledger.ts'
@@ -76,6 +77,8 @@ export interface MeshConfig {
   infoTtl: number
   /** where stripes are coded (default: inline, on this thread) */
   codec?: StripeCodec
+  /** ms a holder is asked to keep what this mesh stores, renewed daily by the LeaseKeeper (default 30 days: ./lease-keeper.ts) */
+  leaseMs?: number
 }
 
 export interface MeshInit extends MeshAuditsInit {
@@ -90,6 +93,10 @@ export interface MeshInit extends MeshAuditsInit {
   reputation?: ReputationBook
   /** uniform random numbers in [0, 1) for placement's weighted choice (default Math.random; tests seed it) */
   rng?: () => number
+  /** the clock leases are counted from, ms since the Unix epoch (default Date.now; tests move it) */
+  now?: () => number
+  /** the libp2p node's datastore, where its own provider records are kept: a shard this node's store drops is withdrawn there too */
+  datastore?: ProviderRecordStore
 }
 
 /** One file in the owner's index. */
@@ -151,6 +158,45 @@ export interface PutResult {
   key: string
   /** durability warnings (also sent as 'durability:warning' events) */
   warnings: string[]
+}
+
+export interface RenewLeasesOptions extends MeshOptions {
+  /** also ask the DHT which peers provide each shard (default true; hints and this node's store are always used) */
+  providers?: boolean
+}
+
+/** What one renewal of every lease of the owner's files did (./commands/renew.ts). */
+export interface RenewLeasesResult {
+  /** the lease end asked for, ms since the Unix epoch */
+  until: number
+  /** files in the index, and those whose manifest no reachable peer had (their shards were not renewed) */
+  files: number
+  missing: string[]
+  /** distinct shard ids asked to renew (stripe shards, manifests, the index backup) */
+  shards: number
+  /** holders asked (this node's store counts as one) */
+  holders: number
+  /** (holder, shard) pairs whose lease now lasts until `until` */
+  renewed: number
+  /** shard ids not renewed on any holder */
+  unrenewed: number
+  /** holders that did not answer, with the error's name */
+  failed: Array<{ peer: string, error: string }>
+}
+
+export interface CleanupOptions extends MeshOptions {
+  /** list what would be collected, remove nothing */
+  dryRun?: boolean
+}
+
+/** What a collection of this node's store removed (or, dry, would remove): ./commands/cleanup.ts. */
+export interface CleanupResult {
+  dryRun: boolean
+  /** grace after a lease's end, ms */
+  graceMs: number
+  shards: Array<{ id: string, size: number, owner?: string, storedAt: number, leaseUntil: number, reason: 'expired' | 'orphan' }>
+  /** charged bytes freed (or that would be) */
+  bytes: number
 }
 
 export interface ListOptions extends MeshOptions {
