@@ -6,7 +6,7 @@
 import { AbortedError, AlreadyExistsError, BadPasswordError, NotFoundError } from '../../src/core/errors.ts'
 import type { ApiFile, Health, IndexBackupStatus, PeerSummary, Settings } from '../../src/api/types.ts'
 import type { KeyInfo } from '../../src/core/keystore/index.ts'
-import type { FileInfo, MeshProgressEvent, PeerDescription, ShardPlacement } from '../../src/mesh/index.ts'
+import type { AuditRun, FileCheck, FileInfo, MeshProgressEvent, PeerDescription, ShardPlacement } from '../../src/mesh/index.ts'
 import { Console, type Block, type ConsoleBackend, type ConsoleHost, type Metric, type SaveMeta, type BenchmarkResult } from '../../src/console/index.ts'
 import { renderAll } from '../../src/console/render-text.ts'
 
@@ -140,6 +140,34 @@ export class FakeBackend implements ConsoleBackend {
     const f = this.#find(ref)
     this.files = this.files.filter(x => x !== f)
     return { removed: 6, failed: [] }
+  }
+
+  /** what check and audit find: shard 5's holder lost it (health 5), or, with `checkState`, another state */
+  checkState: FileCheck['state'] = 'degraded'
+
+  async check (ref: string, options?: Parameters<ConsoleBackend['check']>[1]): Promise<FileCheck> {
+    this.#record('check', ref, options)
+    const f = this.#find(ref)
+    const health = { healthy: 6, degraded: 5, 'at-risk': 4, lost: 3 }[this.checkState]
+    const shards = [0, 1, 2, 3, 4, 5].map(index => ({
+      index,
+      id: `bafkshard${index}xxxxxxxxxxxx`,
+      holders: [{ peerId: index < 3 ? PEER_A : PEER_B, status: index < health ? 'ok' as const : 'lost' as const, checkedAt: NOW, outcome: index < health ? 'pass' as const : 'lost' as const }]
+    }))
+    return { key: f.key, k: 4, n: 6, health, state: this.checkState, checkedAt: NOW, stripes: [{ index: 0, verified: health, unknown: 0, lost: 6 - health, shards }] }
+  }
+
+  async audit (ref: string, options?: Parameters<ConsoleBackend['audit']>[1]): Promise<AuditRun> {
+    this.#record('audit', ref, options)
+    const c = await this.check(ref)
+    this.calls.pop()
+    return {
+      key: c.key,
+      health: c.health,
+      state: c.state,
+      checkedAt: c.checkedAt,
+      audits: c.stripes[0]!.shards.map(s => ({ stripe: 0, shard: s.index, id: s.id, peerId: s.holders[0]!.peerId, outcome: s.holders[0]!.outcome, ...(s.holders[0]!.outcome === 'lost' ? { reason: 'not-found' } : {}), status: s.holders[0]!.status, checkedAt: NOW }))
+    }
   }
 
   async distribution (ref: string, options?: Parameters<ConsoleBackend['distribution']>[1]): Promise<ShardPlacement[]> {

@@ -6,11 +6,12 @@ import { popular, recent, search, stats } from './find.ts'
 import { share } from './sharing.ts'
 import { bandwidth, discover, distribution, health, network, peers } from './network.ts'
 import { keys } from './keys.ts'
+import { audit, check } from './durability.ts'
 import { benchmark, config, metrics } from './system.ts'
 import { clear, help, history, pwd, quit } from './session.ts'
 
 export const COMMANDS: readonly Command[] = [
-  put, get, list, info, rename, duplicate, tags, rm, index,
+  put, get, list, info, rename, duplicate, tags, rm, index, check, audit,
   search, recent, popular, stats,
   share,
   peers, health, network, discover, distribution, bandwidth,
