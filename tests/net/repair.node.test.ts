@@ -126,6 +126,25 @@ describe('repair protocol between real nodes', () => {
     expect(again.name).toBe('StaleRecordError')
   })
 
+  it('a repairer takes new repair keys from an untrusted sender only within its new-owner budget', async () => {
+    const tight = await start({ admission: { perPeer: 1 } }, { repairer: true })
+    try {
+      await connect(stranger, tight)
+      const a = file([tight.id], 50)
+      const b = file([tight.id], 51)
+      const { repair } = stranger.node.services
+      await repair.adopt(tight.node.peerId, await signRepairCap(a.cap(), a.key))
+      const err = await rejection(repair.adopt(tight.node.peerId, await signRepairCap(b.cap(), b.key)))
+      expect([err.name, err.details?.reason]).toEqual(['QuotaExceededError', 'new-owner-limit'])
+      expect(tight.book.size).toBe(1)
+      // a newer capability of a key already kept needs no token
+      await repair.adopt(tight.node.peerId, await signRepairCap(a.cap({ seq: 2 }), a.key))
+      expect(tight.book.get(a.key.publicKey)?.cap.seq).toBe(2)
+    } finally {
+      await tight.node.stop()
+    }
+  })
+
   it('a repairer refuses a capability that does not list it', async () => {
     const f = file([holder.id], 2)
     const err = await rejection(stranger.node.services.repair.adopt(repairer.node.peerId, await signRepairCap(f.cap(), f.key)))

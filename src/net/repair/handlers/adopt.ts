@@ -4,9 +4,13 @@
  * Checks, in order: the capability verifies and has not expired
  * (MalformedDataError, NotAllowedError 'bad-signature', StaleRecordError
  * 'expired', NotAllowedError 'too-long'); this node is one of its repairers
- * (NotAllowedError 'not-a-repairer'); the book takes it: newer than the one
- * kept or released (StaleRecordError 'superseded'), within the sender's and
- * the book's bounds (QuotaExceededError 'book-full').
+ * (NotAllowedError 'not-a-repairer'); a repair key not kept here yet takes
+ * a new-owner token of the sending peer and address, as a new owner does on
+ * a holder, unless the sender is trusted (QuotaExceededError
+ * 'new-owner-limit'; keys cost nothing to make, so this is what keeps a few
+ * peers from filling the book); the book takes it: newer than the one kept
+ * or released (StaleRecordError 'superseded'), within the sender's and the
+ * book's bounds (QuotaExceededError 'book-full'), or the token is given back.
  */
 import { NotAllowedError } from '../../../core/errors.ts'
 import { isRepairer, verifyRepairCap } from '../../../core/repair-cap.ts'
@@ -20,6 +24,13 @@ export async function handleAdopt (request: AdoptRequest, context: RepairHandler
   if (!isRepairer(cap, context.self)) {
     throw new NotAllowedError('This node is not a repairer of this capability', { reason: 'not-a-repairer' })
   }
-  book.adopt(context.peer.toString(), request.cap, cap)
+  const fresh = book.get(cap.key) === undefined && !context.isTrusted(context.peer.toString())
+  const admission = fresh ? context.admission.admit(context.peer, context.remoteAddr) : undefined
+  try {
+    book.adopt(context.peer.toString(), request.cap, cap)
+  } catch (err) {
+    admission?.refund()
+    throw err
+  }
   return encodeOk()
 }
