@@ -19,7 +19,7 @@
 import { join } from 'node:path'
 import type { Server } from 'node:http'
 import type { Libp2p } from 'libp2p'
-import { Registry, collectDefaultMetrics, Gauge } from 'prom-client'
+import { Registry, collectDefaultMetrics, Counter, Gauge } from 'prom-client'
 import { createServerNode } from '../src/net/server-node.ts'
 import { loadOrCreatePeerKey } from '../src/net/peer-key.ts'
 import { fileKeyStorage } from '../src/net/peer-key-fs.ts'
@@ -34,6 +34,7 @@ import { AnnounceQueue } from '../src/net/announce-queue.ts'
 import { ReputationBook } from '../src/net/reputation.ts'
 import { fileReputationStorage } from '../src/net/reputation-fs.ts'
 import { monitorReputation } from '../src/net/reputation-monitor.ts'
+import type { AuditService } from '../src/net/audit/index.ts'
 import { createHttpServer } from './http.ts'
 import { startStoragePeer, type StoragePeer } from './storage-peer.ts'
 import type { RelayConfig } from './config.ts'
@@ -125,6 +126,19 @@ export async function startMesh (config: RelayConfig, log: Logger): Promise<Runn
   gauge('datamesh_dht_provider_records', 'Provider records others stored on this process\'s nodes, all nodes together', () => dhtNodes().reduce((n, node) => n + (dhtStoreOf(node)?.providers.size ?? 0), 0))
   gauge('datamesh_announce_pending', 'DHT provider announcements of the storage peers waiting to start', () => announcements.stats.pending)
   gauge('datamesh_announce_dropped', 'DHT provider announcements dropped because the queue was full', () => announcements.stats.dropped)
+  // eslint-disable-next-line no-new
+  new Counter({
+    name: 'datamesh_audits_served_total',
+    help: 'Audits (/datamesh/audit/1.0.0) the local storage peers answered since start, by answer: proved, not-found, lost',
+    labelNames: ['answer'],
+    registers: [registry],
+    collect () {
+      this.reset()
+      for (const answer of ['proved', 'not-found', 'lost'] as const) {
+        this.inc({ answer }, storage.reduce((n, s) => n + ((s.node.services.audit as AuditService | undefined)?.served[answer] ?? 0), 0))
+      }
+    }
+  })
   gauge('datamesh_storage_used_bytes', 'Bytes stored by the local storage peers', async () => (await Promise.all(storage.map(async s => (await s.store.usage().catch(() => ({ bytes: 0 }))).bytes))).reduce((a, b) => a + b, 0))
 
   const usage = new Map<string, { bytes: number, count: number, quota: number }>()
