@@ -34,6 +34,7 @@ import { AnnounceQueue } from '../src/net/announce-queue.ts'
 import { ReputationBook } from '../src/net/reputation.ts'
 import { fileReputationStorage } from '../src/net/reputation-fs.ts'
 import { monitorReputation } from '../src/net/reputation-monitor.ts'
+import { leaseFigures, type LeaseFigures } from '../src/net/shard/index.ts'
 import type { AuditService } from '../src/net/audit/index.ts'
 import { createHttpServer } from './http.ts'
 import { startStoragePeer, type StoragePeer } from './storage-peer.ts'
@@ -139,6 +140,27 @@ export async function startMesh (config: RelayConfig, log: Logger): Promise<Runn
       }
     }
   })
+  // one pass over the storage peers' records per scrape, shared by the lease gauges (collected together)
+  let leases: Promise<LeaseFigures> | undefined
+  const leaseTotals = async (): Promise<LeaseFigures> => {
+    if (leases === undefined) {
+      const now = Date.now()
+      leases = Promise.all(storage.map(async s => await leaseFigures(s.store, now).catch(() => ({ shards: 0, expiredShards: 0, expiredBytes: 0 }))))
+        .then(all => all.reduce((a, b) => ({ shards: a.shards + b.shards, expiredShards: a.expiredShards + b.expiredShards, expiredBytes: a.expiredBytes + b.expiredBytes })))
+        .finally(() => { leases = undefined })
+    }
+    return await leases
+  }
+  gauge('datamesh_lease_shards', 'Shards the local storage peers hold under a lease', async () => (await leaseTotals()).shards)
+  gauge('datamesh_lease_expired_shards', 'Shards of the local storage peers past their lease, kept until their 7-day grace ends', async () => (await leaseTotals()).expiredShards)
+  gauge('datamesh_lease_expired_bytes', 'Charged bytes of the local storage peers past their lease, awaiting collection', async () => (await leaseTotals()).expiredBytes)
+  const total = (name: string, help: string, count: () => number): void => {
+    // eslint-disable-next-line no-new
+    new Counter({ name, help, registers: [registry], collect () { this.reset(); this.inc(count()) } })
+  }
+  total('datamesh_collected_shards_total', 'Shards the local storage peers collected (lease and grace over, or orphaned) since start', () => storage.reduce((n, s) => n + s.maintenance.stats.collectedShards, 0))
+  total('datamesh_collected_bytes_total', 'Charged bytes the local storage peers freed by collections since start', () => storage.reduce((n, s) => n + s.maintenance.stats.collectedBytes, 0))
+  total('datamesh_scrub_lost_shards_total', 'Shards the local storage peers\' scrubs found damaged or vanished since start', () => storage.reduce((n, s) => n + s.maintenance.stats.scrubLost, 0))
   gauge('datamesh_storage_used_bytes', 'Bytes stored by the local storage peers', async () => (await Promise.all(storage.map(async s => (await s.store.usage().catch(() => ({ bytes: 0 }))).bytes))).reduce((a, b) => a + b, 0))
 
   const usage = new Map<string, { bytes: number, count: number, quota: number }>()

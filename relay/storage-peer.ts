@@ -10,6 +10,10 @@
  * (src/net/reputation.ts) in `reputation.cbor` under its folder, fed with
  * its connections' availability and latency and the protocol offences its
  * limiter counts; the operator's trusted and denied peers seed it.
+ * Its store is collected daily (shards whose lease ended more than 7 days
+ * ago, and old orphans) and scrubbed weekly (src/net/shard/maintenance.ts);
+ * a shard it deletes or collects is withdrawn from the DHT as far as it
+ * can (its announcement cancelled, its own provider record dropped).
  */
 import { join } from 'node:path'
 import type { Libp2p } from 'libp2p'
@@ -26,7 +30,9 @@ import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { ReputationBook } from '../src/net/reputation.ts'
 import { fileReputationStorage } from '../src/net/reputation-fs.ts'
 import { monitorReputation } from '../src/net/reputation-monitor.ts'
-import { AnnounceQueue, announcer } from '../src/net/announce-queue.ts'
+import { AnnounceQueue, announcer, withdrawer } from '../src/net/announce-queue.ts'
+import { dhtStoreOf } from '../src/net/server-node.ts'
+import { StoreMaintenance } from '../src/net/shard/index.ts'
 import type { Logger } from './log.ts'
 import type { ServerPolicy } from '../src/net/server-policy.ts'
 import type { ServerGaterLimits } from '../src/net/server-gater.ts'
@@ -56,6 +62,8 @@ export interface StoragePeerInit {
 
 export interface StoragePeer {
   node: Libp2p<Record<string, unknown>>
+  /** daily collection, weekly scrub; `collect({ dryRun })` runs one now */
+  maintenance: StoreMaintenance
   store: ShardStore
   /** what this peer observed of others */
   reputation: ReputationBook
@@ -69,6 +77,7 @@ export async function startStoragePeer (init: StoragePeerInit): Promise<StorageP
   const store = await openFsStore({ root: join(dir, 'shards'), quota: init.quota })
   const queue = init.announcements ?? new AnnounceQueue()
   let announce: ((id: string) => void) | undefined
+  let withdraw: ((id: string) => Promise<void>) | undefined
   const privateKey = await loadOrCreatePeerKey(fileKeyStorage(join(dir, 'peer-key')))
   const reputation = await ReputationBook.open({
     storage: fileReputationStorage(join(dir, 'reputation.cbor')),
@@ -94,11 +103,24 @@ export async function startStoragePeer (init: StoragePeerInit): Promise<StorageP
       perOwnerQuota: init.ownerQuota,
       ...(init.ownerAdmission !== undefined ? { admission: init.ownerAdmission } : {}),
       onStored: id => { announce?.(id) },
+      onDeleted: id => { void withdraw?.(id) },
       onOffence: (peer, _offence, points) => { reputation.recordOffence(peer, points) }
     })
   })
   const stopMonitor = monitorReputation(node, reputation)
   announce = announcer(node, queue)
+  withdraw = withdrawer(node, queue, dhtStoreOf(node), node.logger.forComponent('datamesh:relay:withdraw'))
+  const maintenance = new StoreMaintenance({
+    store,
+    onCollected: async report => {
+      init.logger.info('collected shards past their lease', { shards: report.shards.length, bytes: report.bytes })
+      await Promise.all(report.shards.map(async s => { await withdraw?.(s.id) }))
+    },
+    onScrubbed: report => {
+      if (report.corrupt.length + report.missing.length > 0) init.logger.warn('scrub found damaged or missing shards', { corrupt: report.corrupt.length, missing: report.missing.length })
+    },
+    onError: (job, err) => { init.logger.warn(`store ${job} failed`, { error: (err as Error).message }) }
+  }).start()
   // the process's own nodes may always dial it, wherever it listens
   for (const address of node.getMultiaddrs()) init.policy?.allowAddress(address)
   const peerId = node.peerId.toString()
@@ -106,6 +128,7 @@ export async function startStoragePeer (init: StoragePeerInit): Promise<StorageP
   init.logger.info('storage peer started', { index: init.index, peerId, multiaddrs: dialable(node.getMultiaddrs(), peerId) })
   return {
     node,
+    maintenance,
     store,
     reputation,
     peerId,
@@ -113,6 +136,7 @@ export async function startStoragePeer (init: StoragePeerInit): Promise<StorageP
     stop: async () => {
       stopBootstrap()
       stopMonitor()
+      maintenance.stop()
       if (init.announcements === undefined) queue.stop() // a shared queue belongs to its owner
       await node.stop()
       await store.close()
