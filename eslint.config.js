@@ -4,7 +4,7 @@
  *
  * Layers (docs/ARCHITECTURE.md), each importing only the ones before it:
  *   core -> store -> net -> mesh -> api -> console -> app
- * relay/ runs on core, store, net and mesh; tests/, bench/ and scripts/ may
+ * relay/ runs on core, store, net and mesh; tests/, bench/, scripts/ and sim/ may
  * import anything. An import that resolves to no known file, and a file
  * under these folders that belongs to no layer, are errors too, so a new
  * folder has to be placed in the picture before it can be used.
@@ -29,7 +29,7 @@ export const LAYERS = {
 }
 
 /** what may import anything (and is imported by no layer) */
-const FREE = ['tests', 'bench', 'scripts']
+const FREE = ['tests', 'bench', 'scripts', 'sim']
 
 const elements = [
   ...Object.keys(LAYERS).map(type => ({ type, pattern: type === 'relay' ? 'relay' : `src/${type}` })),
@@ -52,7 +52,7 @@ export default tseslint.config(
     settings: {
       'boundaries/elements': elements,
       // the configuration files at the root import packages only
-      'boundaries/include': ['src/**', 'relay/**', 'tests/**', 'bench/**', 'scripts/**'],
+      'boundaries/include': ['src/**', 'relay/**', 'tests/**', 'bench/**', 'scripts/**', 'sim/**'],
       // package.json "imports" (#rs-wasm) first, then relative paths as Node resolves them
       'import/resolver': { './scripts/lint-resolver.cjs': {}, node: { extensions: ['.ts', '.js', '.svelte'] } }
     },
