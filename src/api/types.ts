@@ -10,7 +10,8 @@ import type { KeyInfo } from '../core/keystore/index.ts'
 import type { BandwidthResult } from '../net/bandwidth/index.ts'
 import type { BootstrapPeer } from '../net/options.ts'
 import type {
-  AuditRun, BackupResult, DeleteResult, FileCheck, FileInfo, ListedFile, MeshOptions, PeerDescription, PutResult, RestoreResult, ShardPlacement
+  AuditRun, BackupResult, CleanupResult, DeleteResult, FileCheck, FileInfo, ListedFile, MeshOptions, PeerDescription, PutResult, RenewLeasesResult,
+  RestoreResult, ShardPlacement
 } from '../mesh/index.ts'
 
 /** Settings the wizard chooses and the settings view changes. Nothing secret. */
@@ -177,4 +178,12 @@ export interface DataMeshApi {
   /** store the encrypted file index in the mesh (done by itself about 2 s after changes, retried after failures); restore it from the keys alone */
   backupIndex: () => Promise<BackupResult>
   restoreIndex: () => Promise<RestoreResult>
+  /**
+   * remove from this tab's contribution the shards whose lease ended more
+   * than 7 days ago (their owners stopped renewing), and old ones kept for
+   * no owner; `dryRun` lists them and removes nothing
+   */
+  cleanup: (options?: { dryRun?: boolean }) => Promise<CleanupResult>
+  /** renew now the leases of every file of the unlocked owner on the holders found (done by itself at unlock and daily while the tab is open) */
+  renewLeases: () => Promise<RenewLeasesResult>
 }

@@ -92,8 +92,15 @@ export function createApi (init: ApiInit): DataMeshApi {
     const entry = (await r.mesh.list()).find(e => e.key === key || e.name === key)
     if (entry !== undefined) opens.add(entry.key)
   }
+  /** while the owner's keys are unlocked, the owner's leases are renewed at once and then daily (src/mesh/lease-keeper.ts) */
+  let leaseKeeper: ReturnType<Runtime['mesh']['leaseKeeper']> | undefined
+  const keepLeases = (r: Runtime): void => {
+    leaseKeeper?.stop()
+    leaseKeeper = r.owner ? r.mesh.leaseKeeper().start() : undefined
+  }
   /** every mesh the runtime swaps in reports its index changes */
   const watch = (r: Runtime): void => {
+    keepLeases(r)
     let current = r.mesh
     const onIndex = (): void => { notify('index') }
     current.events.addEventListener('index:changed', onIndex)
@@ -103,6 +110,7 @@ export function createApi (init: ApiInit): DataMeshApi {
       current.events.addEventListener('index:changed', onIndex)
       // another owner (or none): what was due for the previous one no longer applies
       backups.reset()
+      keepLeases(r)
       notify('keys')
       notify('index')
     })
@@ -231,7 +239,12 @@ export function createApi (init: ApiInit): DataMeshApi {
       await owner()
       return await backups.now()
     },
-    restoreIndex: async () => await (await owner()).mesh.restoreIndex()
+    restoreIndex: async () => await (await owner()).mesh.restoreIndex(),
+    cleanup: async (options = {}) => await (await need()).mesh.cleanup({ dryRun: options.dryRun === true }),
+    renewLeases: async () => {
+      const r = await owner()
+      return leaseKeeper !== undefined ? await leaseKeeper.runNow() : await r.mesh.renewLeases()
+    }
   }
   // rejections stay on the promises for whoever awaits them
   api.ready.catch(() => {})

@@ -21,8 +21,12 @@ import { initBlake3 } from '../../../src/core/hash.ts'
 await initBlake3()
 
 /** the slice of the runtime createApi touches, with a mesh whose backups succeed or fail on demand */
-function fakeRuntime (keys: TabKeys): { runtime: Runtime, backups: { calls: number, fail: boolean } } {
+/** what the api asked of the mesh's lease keeper and cleanup */
+interface LeaseCalls { started: number, stopped: number, runs: number, cleanups: Array<{ dryRun?: boolean }> }
+
+function fakeRuntime (keys: TabKeys): { runtime: Runtime, backups: { calls: number, fail: boolean }, leases: LeaseCalls } {
   const backups = { calls: 0, fail: false }
+  const leases: LeaseCalls = { started: 0, stopped: 0, runs: 0, cleanups: [] }
   const meshChange = new Set<() => void>()
   let owner = false
   const mesh = {
@@ -31,6 +35,11 @@ function fakeRuntime (keys: TabKeys): { runtime: Runtime, backups: { calls: numb
     put: async () => ({ key: 'bafkfile', warnings: [] }),
     list: async () => [],
     share: async () => ({ key: manifestCid(new Uint8Array([1, 2, 3])).toString(), fileKey: new Uint8Array(32).fill(7) }),
+    leaseKeeper: () => {
+      const keeper = { start: () => { leases.started++; return keeper }, stop: () => { leases.stopped++ }, runNow: async () => { leases.runs++; return { renewed: leases.runs } } }
+      return keeper
+    },
+    cleanup: async (options: { dryRun?: boolean }) => { leases.cleanups.push(options); return { dryRun: options.dryRun === true, graceMs: 1, shards: [], bytes: 0 } },
     backupIndex: async () => {
       backups.calls++
       if (backups.fail) throw new InsufficientPeersError('No DHT server accepted the index pointer')
@@ -53,12 +62,12 @@ function fakeRuntime (keys: TabKeys): { runtime: Runtime, backups: { calls: numb
     lock: () => { owner = false; keys.lock(); for (const l of meshChange) l() },
     onMeshChange: (l: () => void) => { meshChange.add(l); return () => { meshChange.delete(l) } }
   }
-  return { runtime: runtime as unknown as Runtime, backups }
+  return { runtime: runtime as unknown as Runtime, backups, leases }
 }
 
-async function started (): Promise<{ api: ReturnType<typeof createApi>, clock: FakeClock, backups: { calls: number, fail: boolean }, changes: ApiChange[] }> {
+async function started (): Promise<{ api: ReturnType<typeof createApi>, clock: FakeClock, backups: { calls: number, fail: boolean }, leases: LeaseCalls, changes: ApiChange[] }> {
   const keys = TabKeys.over(new Keystore(new SpyVault(), { argon2: FAST }))
-  const { runtime, backups } = fakeRuntime(keys)
+  const { runtime, backups, leases } = fakeRuntime(keys)
   const clock = new FakeClock()
   const api = createApi({ namespace: 'test', keys: Promise.resolve(keys), runtime: Promise.resolve(runtime), clock })
   await api.keysReady
@@ -66,7 +75,7 @@ async function started (): Promise<{ api: ReturnType<typeof createApi>, clock: F
   await api.setup({ password: STRONG })
   const changes: ApiChange[] = []
   api.subscribe(c => { changes.push(c) })
-  return { api, clock, backups, changes }
+  return { api, clock, backups, leases, changes }
 }
 
 describe('createApi', () => {
@@ -80,6 +89,22 @@ describe('createApi', () => {
         removeItem: (k: string) => { items.delete(k) }
       }
     })
+  })
+
+  it('keeps the owner\'s leases while the keys are unlocked: a keeper started at unlock, stopped at lock; renewLeases runs it now', async () => {
+    const { api, leases } = await started()
+    expect(leases).toMatchObject({ started: 1, stopped: 0 })
+    expect(await api.renewLeases()).toEqual({ renewed: 1 })
+    api.lock()
+    expect(leases).toMatchObject({ started: 1, stopped: 1 })
+    await expect(api.renewLeases()).rejects.toMatchObject({ name: 'LockedError' })
+  })
+
+  it('cleanup runs the collection of this tab\'s store, dry when asked', async () => {
+    const { api, leases } = await started()
+    expect(await api.cleanup({ dryRun: true })).toMatchObject({ dryRun: true, shards: [] })
+    expect(await api.cleanup()).toMatchObject({ dryRun: false })
+    expect(leases.cleanups).toEqual([{ dryRun: true }, { dryRun: false }])
   })
 
   it('backs the index up by itself after a put, and reports it', async () => {
