@@ -14,6 +14,10 @@
  * ago, and old orphans) and scrubbed weekly (src/net/shard/maintenance.ts);
  * a shard it deletes or collects is withdrawn from the DHT as far as it
  * can (its announcement cancelled, its own provider record dropped).
+ * It is a repairer: the repair capabilities owners give it are kept in
+ * `repair-caps.cbor` under its folder (src/net/repair/book.ts); as a
+ * holder it takes re-created shards from listed repairers, the peers its
+ * reputation book trusts exempt from new-owner admission.
  */
 import { join } from 'node:path'
 import type { Libp2p } from 'libp2p'
@@ -31,6 +35,8 @@ import { ReputationBook } from '../src/net/reputation.ts'
 import { fileReputationStorage } from '../src/net/reputation-fs.ts'
 import { monitorReputation } from '../src/net/reputation-monitor.ts'
 import { AnnounceQueue, announcer, withdrawer } from '../src/net/announce-queue.ts'
+import { CapabilityBook } from '../src/net/repair/book.ts'
+import { fileCapabilityStorage } from '../src/net/repair/book-fs.ts'
 import { dhtStoreOf } from '../src/net/server-node.ts'
 import { StoreMaintenance } from '../src/net/shard/index.ts'
 import type { Logger } from './log.ts'
@@ -67,6 +73,8 @@ export interface StoragePeer {
   store: ShardStore
   /** what this peer observed of others */
   reputation: ReputationBook
+  /** the repair capabilities it keeps as a repairer */
+  capabilities: CapabilityBook
   peerId: string
   multiaddrs: () => string[]
   stop: () => Promise<void>
@@ -86,6 +94,10 @@ export async function startStoragePeer (init: StoragePeerInit): Promise<StorageP
     denied: init.deniedPeers ?? [],
     onError: err => { init.logger.warn('reputation book not read or saved', { error: (err as Error).message }) }
   })
+  const capabilities = await CapabilityBook.open({
+    storage: fileCapabilityStorage(join(dir, 'repair-caps.cbor')),
+    onError: err => { init.logger.warn('repair capabilities not read or saved', { error: (err as Error).message }) }
+  })
   const node = await createServerNode({
     nodeType: 'storage',
     privateKey,
@@ -104,7 +116,9 @@ export async function startStoragePeer (init: StoragePeerInit): Promise<StorageP
       ...(init.ownerAdmission !== undefined ? { admission: init.ownerAdmission } : {}),
       onStored: id => { announce?.(id) },
       onDeleted: id => { void withdraw?.(id) },
-      onOffence: (peer, _offence, points) => { reputation.recordOffence(peer, points) }
+      onOffence: (peer, _offence, points) => { reputation.recordOffence(peer, points) },
+      capabilityBook: capabilities,
+      isTrusted: peer => reputation.isTrusted(peer)
     })
   })
   const stopMonitor = monitorReputation(node, reputation)
@@ -131,6 +145,7 @@ export async function startStoragePeer (init: StoragePeerInit): Promise<StorageP
     maintenance,
     store,
     reputation,
+    capabilities,
     peerId,
     multiaddrs: () => dialable(node.getMultiaddrs(), peerId),
     stop: async () => {
@@ -141,6 +156,7 @@ export async function startStoragePeer (init: StoragePeerInit): Promise<StorageP
       await node.stop()
       await store.close()
       await reputation.close()
+      await capabilities.close()
     }
   }
 }
