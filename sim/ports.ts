@@ -1,9 +1,9 @@
 /**
  * The seams between the simulation and the audit and repair logic, shaped
- * as the durability design's ports (Clock, Rng, AuditTransport) so that
- * src/mesh/audit-ledger.ts, audit-scheduler.ts and repair-plan.ts plug in
- * where the stand-ins of ./standins.ts sit today. The simulation reports
- * which implementation ran each part (`Implementations`).
+ * as the durability design's ports (Clock, Rng, AuditTransport): the real
+ * src/mesh/audit-ledger.ts and repair-plan.ts sit behind them
+ * (./real-ports.ts), and a test may put anything else there. The
+ * simulation reports which implementation ran each part (`Implementations`).
  */
 export type { Clock } from './clock.ts'
 export type { Rng } from './rng.ts'

@@ -1,17 +1,24 @@
 /**
- * Real proofs of storage on tiny shards: the holders of a sampled share of
- * the files keep real bytes in real memory stores (src/store/memory.ts), and
- * an audit of them runs the store's `proof` (reading only the groups asked
- * for and the outboard) and the auditor's `verifyGroups` against the shard
- * id (src/core/blake3-tree.ts). A lying holder answers with made-up bytes of
- * the right lengths; a holder that lost its bytes answers with the store's
- * typed error. This is the `AuditTransport` port over those stores.
+ * Real audits on tiny shards: the holders of a sampled share of the files
+ * keep real bytes in real memory stores (src/store/memory.ts), and an audit
+ * of them is the real exchange of /datamesh/audit/1.0.0 without the
+ * network: the auditor's request frame (encodeAuditRequest), the holder's
+ * handler (handleAudit: indices from the nonce, the store's proof reading
+ * only those groups and the outboard), the answer frame decoded strictly
+ * (decodeAuditAnswer) and checked against the shard id (checkAuditAnswer,
+ * verifyGroups of src/core/blake3-tree.ts); a holder's typed error maps to
+ * an outcome as the client maps it (outcomeOfError). A lying holder answers
+ * with made-up bytes of the right lengths. This is the `AuditTransport`
+ * port over those stores; frame bytes are counted.
  */
 import { CID } from 'multiformats/cid'
-import { AUDIT_GROUP_BYTES, groupCount, verifyGroups } from '../src/core/blake3-tree.ts'
+import { AUDIT_GROUP_BYTES, groupCount } from '../src/core/blake3-tree.ts'
+import { auditIndices, checkAuditAnswer, outcomeOfError, type AuditOutcome } from '../src/net/audit/index.ts'
+import { handleAudit } from '../src/net/audit/handler.ts'
+import { decodeAuditAnswer, decodeAuditRequest, encodeAuditAnswer, encodeAuditRequest } from '../src/net/audit/messages.ts'
 import { MemoryMedium, openMemoryStore } from '../src/store/memory.ts'
 import type { ShardStore } from '../src/store/types.ts'
-import type { AuditOutcome, AuditTransport } from './ports.ts'
+import type { AuditTransport } from './ports.ts'
 import type { Rng } from './rng.ts'
 
 /** Real shards are this long: two 16 KiB audit groups (one full, one short), so proofs carry a sibling CV. */
@@ -24,23 +31,16 @@ export interface ProofPeer {
   liar: boolean
 }
 
-/** The group indices of a challenge: `count` distinct ones drawn from the nonce (the real derivation is the audit module's auditIndices). */
-export function challengeIndices (nonce: Uint8Array, size: number, count: number): number[] {
-  const g = groupCount(size)
-  const want = Math.min(count, g)
-  const out = new Set<number>()
-  for (let i = 0; out.size < want; i++) out.add(((nonce[i % nonce.length] as number) + i) % g)
-  return [...out].sort((a, b) => a - b)
-}
-
 export class ProofStores implements AuditTransport {
   readonly #stores = new Map<string, { store: ShardStore, medium: MemoryMedium }>()
   readonly #peer: (id: string) => ProofPeer | undefined
   readonly #rng: Rng
   readonly #now: () => number
-  /** proofs built and checked */
+  /** audits answered and checked */
   proofs = 0
-  /** ms spent in proof and verifyGroups (real time: the cost of the real path) */
+  /** request and answer frame bytes */
+  frameBytes = 0
+  /** ms spent in the exchange (real time: the cost of the real path) */
   proofMs = 0
 
   constructor (peer: (id: string) => ProofPeer | undefined, rng: Rng, now: () => number) {
@@ -77,34 +77,47 @@ export class ProofStores implements AuditTransport {
     await s?.store.close()
   }
 
+  /** A liar's answer: the right shape, made-up bytes. */
+  #fake (size: number, indices: readonly number[]): Uint8Array {
+    const fill = (n: number): Uint8Array => new Uint8Array(n).fill(Math.floor(this.#rng() * 256))
+    return encodeAuditAnswer({
+      size,
+      groups: indices.map(index => fill(Math.min(AUDIT_GROUP_BYTES, size - index * AUDIT_GROUP_BYTES))),
+      siblings: groupCount(size) > 1 ? Array.from({ length: groupCount(size) - indices.length }, () => fill(32)) : []
+    })
+  }
+
   async audit (peer: string, id: string, nonce: Uint8Array, groups: number, size: number): Promise<AuditOutcome> {
     const p = this.#peer(peer)
     if (p === undefined || !p.online) return 'unreachable'
-    const indices = challengeIndices(nonce, size, groups)
-    const digest = CID.parse(id).multihash.digest
+    const cid = CID.parse(id)
     const t0 = performance.now()
     try {
-      let answer: { groups: Array<{ index: number, bytes: Uint8Array }>, siblings: Uint8Array[], size: number }
+      const indices = auditIndices(nonce, cid, size, groups)
+      const request = encodeAuditRequest({ id: cid, nonce, groups: indices.length })
+      let frame: Uint8Array
       if (p.liar) {
-        // no bytes kept: the best a liar can do is answer with the right shape
-        const fake = (n: number): Uint8Array => new Uint8Array(n).fill(Math.floor(this.#rng() * 256))
-        answer = {
-          size,
-          groups: indices.map(index => ({ index, bytes: fake(Math.min(AUDIT_GROUP_BYTES, size - index * AUDIT_GROUP_BYTES)) })),
-          siblings: groupCount(size) > 1 ? Array.from({ length: groupCount(size) - indices.length }, () => fake(32)) : []
-        }
+        frame = this.#fake(size, indices)
       } else {
         const s = this.#stores.get(peer)
         if (s === undefined) return 'lost'
-        answer = await s.store.proof(id, indices)
+        // the holder's side, as its audit service runs it (errors are its typed answers)
+        try {
+          frame = await handleAudit(decodeAuditRequest(request), { store: s.store, signal: new AbortController().signal })
+        } catch (err) {
+          this.frameBytes += request.byteLength + 64
+          return outcomeOfError(err).outcome
+        }
       }
       this.proofs++
-      if (answer.size !== size) return 'fail'
-      return verifyGroups(digest, size, answer.groups, answer.siblings) ? 'pass' : 'fail'
-    } catch (err) {
-      const name = (err as Error).name
-      if (name === 'NotFoundError' || name === 'CorruptShardError') return 'lost'
-      throw err
+      this.frameBytes += request.byteLength + frame.byteLength
+      let answer
+      try {
+        answer = decodeAuditAnswer(frame, indices.length)
+      } catch (err) {
+        return outcomeOfError(err).outcome
+      }
+      return checkAuditAnswer(cid, size, indices, answer) === undefined ? 'pass' : 'fail'
     } finally {
       this.proofMs += performance.now() - t0
     }

@@ -8,8 +8,9 @@
  * for puts, `rankForRepair` for repair sources and targets, a real
  * ReputationBook per storage peer fed with every audit, latency and
  * availability sample (src/net/reputation.ts), and real BLAKE3 proofs on
- * the real-proof share of files (./proofs.ts). The audit ledger and the
- * repair decision run behind ./ports.ts (stand-ins: ./standins.ts).
+ * the real-proof share of files (./proofs.ts), the real audit ledger and
+ * repair planner (src/mesh/audit-ledger.ts, repair-plan.ts) behind
+ * ./ports.ts (./real-ports.ts).
  */
 import { ReputationBook } from '../src/net/reputation.ts'
 import { placeable, rankForRepair } from '../src/mesh/placement.ts'
@@ -22,7 +23,7 @@ import { Population, type SimPeer } from './population.ts'
 import type { AuditOutcome, HolderStatus, LedgerPort, RepairPlanPort } from './ports.ts'
 import { ProofStores, REAL_SHARD_BYTES } from './proofs.ts'
 import { logNormal, streamRng, type Rng } from './rng.ts'
-import { StandInLedger, standInPlanner } from './standins.ts'
+import { realLedger, realPlanner } from './real-ports.ts'
 import { expectedUptime } from './trace.ts'
 
 /** first wait of a repair that could not fetch k shards (doubles up to a day) */
@@ -66,7 +67,7 @@ export interface SimFile {
   repairChain: number
 }
 
-/** How the world is wired: the ports (stand-ins by default). */
+/** How the world is wired: the ports (the real ledger and planner by default, ./real-ports.ts). */
 export interface WorldPorts {
   ledger?: (lostAfterMs: number) => LedgerPort
   planner?: RepairPlanPort
@@ -92,8 +93,8 @@ export class World {
     this.c = config
     this.#rng = streamRng(config.seed, 'world')
     this.#fileRng = streamRng(config.seed, 'files')
-    this.#planner = ports.planner ?? standInPlanner
-    this.#newLedger = ports.ledger ?? (ms => new StandInLedger(ms))
+    this.#planner = ports.planner ?? realPlanner
+    this.#newLedger = ports.ledger ?? realLedger
     const meanFile = config.fileMedianBytes * Math.exp(config.fileSigma ** 2 / 2)
     const storageRoom = config.storageRoomShare * config.files * meanFile * 1.5
     this.pop = new Population(this.q, config, { dataLost: p => { this.loseData(p) }, departed: p => { this.#departed(p) }, ...(config.onConnect ? { online: (p: SimPeer) => { this.#connected(p) } } : {}) }, storageRoom)
