@@ -12,7 +12,7 @@ export type ConsoleBackend = Pick<DataMeshApi,
   | 'status' | 'put' | 'getStream' | 'list' | 'info' | 'delete' | 'distribution' | 'check' | 'audit' | 'shareLink'
   | 'rename' | 'setTags' | 'duplicate' | 'health' | 'discover' | 'settings' | 'configure'
   | 'keys' | 'createKey' | 'renameKey' | 'deleteKey' | 'useKey' | 'changePassword' | 'exportKeys' | 'importKeys'
-  | 'peers' | 'connections' | 'storage' | 'bandwidth' | 'backupIndex' | 'restoreIndex'
+  | 'peers' | 'connections' | 'storage' | 'bandwidth' | 'backupIndex' | 'restoreIndex' | 'cleanup' | 'renewLeases'
 >
 
 export interface SaveMeta {

@@ -6,7 +6,7 @@
 import { AbortedError, AlreadyExistsError, BadPasswordError, NotFoundError } from '../../src/core/errors.ts'
 import type { ApiFile, Health, IndexBackupStatus, PeerSummary, Settings } from '../../src/api/types.ts'
 import type { KeyInfo } from '../../src/core/keystore/index.ts'
-import type { AuditRun, FileCheck, FileInfo, MeshProgressEvent, PeerDescription, ShardPlacement } from '../../src/mesh/index.ts'
+import type { AuditRun, CleanupResult, FileCheck, FileInfo, MeshProgressEvent, PeerDescription, RenewLeasesResult, ShardPlacement } from '../../src/mesh/index.ts'
 import { Console, type Block, type ConsoleBackend, type ConsoleHost, type Metric, type SaveMeta, type BenchmarkResult } from '../../src/console/index.ts'
 import { renderAll } from '../../src/console/render-text.ts'
 
@@ -317,6 +317,21 @@ export class FakeBackend implements ConsoleBackend {
     this.#record('bandwidth', peerId, bytes)
     const b = bytes ?? 16 * 1024 * 1024
     return { upload: { bytes: b, ms: 500, MBps: b / 1e3 / 500 }, download: { bytes: b, ms: 250, MBps: b / 1e3 / 250 } }
+  }
+
+  /** what the next cleanup finds past its lease and grace */
+  collectable: CleanupResult['shards'] = []
+
+  async cleanup (options?: { dryRun?: boolean }): Promise<CleanupResult> {
+    this.#record('cleanup', options)
+    const shards = this.collectable
+    if (options?.dryRun !== true) this.collectable = []
+    return { dryRun: options?.dryRun === true, graceMs: 7 * 86_400_000, shards, bytes: shards.reduce((n, s) => n + Math.max(s.size, 4096), 0) }
+  }
+
+  async renewLeases (): Promise<RenewLeasesResult> {
+    this.#record('renewLeases')
+    return { until: NOW + 30 * 86_400_000, files: this.files.length, missing: [], shards: 18, holders: 6, renewed: 54, unrenewed: 0, failed: [] }
   }
 
   async backupIndex (): Promise<{ seq: number, id: string, holders: string[], entries: number }> {

@@ -8,6 +8,7 @@ import { bandwidth, discover, distribution, health, network, peers } from './net
 import { keys } from './keys.ts'
 import { audit, check } from './durability.ts'
 import { benchmark, config, metrics } from './system.ts'
+import { cleanup, leases } from './leases.ts'
 import { clear, help, history, pwd, quit } from './session.ts'
 
 export const COMMANDS: readonly Command[] = [
@@ -16,6 +17,6 @@ export const COMMANDS: readonly Command[] = [
   share,
   peers, health, network, discover, distribution, bandwidth,
   keys,
-  config, metrics, benchmark,
+  config, metrics, benchmark, cleanup, leases,
   help, history, clear, pwd, quit
 ]
