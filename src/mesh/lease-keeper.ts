@@ -17,6 +17,7 @@
 import { InvalidParametersError } from '../core/errors.ts'
 import type { StoreLease } from '../net/shard/index.ts'
 import { COLLECT_GRACE_MS } from '../net/shard/maintenance.ts'
+import type { CID } from 'multiformats/cid'
 import type { MeshContext } from './context.ts'
 
 const hour = 60 * 60 * 1000
@@ -38,13 +39,22 @@ export function leaseMsOf (ctx: Pick<MeshContext, 'config'>): number {
 }
 
 /**
- * The lease a store of this mesh asks for, from its clock. `renewer` is a
- * file's repair key, when there is one: the keys cannot derive it yet
- * (src/core/keys/repair-key.ts), so every store goes without one for now.
+ * The lease a store of this mesh asks for, from its clock, with `renewer`
+ * (a file's repair key, `fileRenewer`) when the file's key is known.
  */
 export function storeLease (ctx: Pick<MeshContext, 'config' | 'now'>, renewer?: Uint8Array): StoreLease {
   const lease = ctx.now() + leaseMsOf(ctx)
   return renewer !== undefined ? { lease, renewer } : { lease }
+}
+
+/**
+ * The public repair key of the file `fileKey` (src/core/keys/repair-key.ts):
+ * holders let it renew the file's shards besides the owner, so a repairer
+ * holding the file's capability can keep them. Holders see it; it does not
+ * link to the owner.
+ */
+export function fileRenewer (ctx: Pick<MeshContext, 'keys'>, fileKey: CID): Uint8Array {
+  return ctx.keys.signer.forFile(fileKey.bytes).publicKey
 }
 
 /** The clock port: the time, and a wait that ends early (rejecting) when `signal` aborts. */

@@ -33,6 +33,8 @@ import type { ReputationView } from '../net/reputation.ts'
 import type { MeshContext } from './context.ts'
 import { errorName, rankCandidates, tierOf, type Candidate, type Rng } from './peers.ts'
 import { storeOn } from './transfer.ts'
+import { storeLease } from './lease-keeper.ts'
+import type { StoreLease } from '../net/shard/index.ts'
 import type { MeshEvents } from './types.ts'
 
 /** What one put knows about its peers, shared by all its stripes. */
@@ -53,6 +55,8 @@ export interface PlacementState {
   warn?: (message: string, detail: Omit<MeshEvents['durability:warning'], 'message'>) => void
   /** peers below the floor already warned about in this put */
   warnedPoor: Set<string>
+  /** the lease the stores ask for (default: the mesh's lease from now, no renewer: ./lease-keeper.ts) */
+  lease?: StoreLease
 }
 
 export function newPlacementState (candidates: Candidate[]): PlacementState {
@@ -114,7 +118,7 @@ async function placeShard (ctx: MeshContext, state: PlacementState, used: Map<st
     try {
       // not cancelled by `signal`: a store cut off mid-way may still land on the holder,
       // so an aborted put lets the stores in flight finish (within the request timeout) and deletes them
-      await storeOn(ctx, peer, id, bytes)
+      await storeOn(ctx, peer, id, bytes, undefined, state.lease ?? storeLease(ctx))
       state.stored.push({ peer, id })
       state.onStored?.()
       return peer

@@ -9,7 +9,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Libp2p } from 'libp2p'
-import { generateIdentity } from '../../src/core/keys/index.ts'
+import { generateIdentity, signerFromIdentity, type Identity } from '../../src/core/keys/index.ts'
+import { parseFileKey } from '../../src/core/manifest.ts'
+import { ownerId } from '../../src/net/shard/index.ts'
 import { initBlake3 } from '../../src/core/hash.ts'
 import { createMesh, meshKeysFromIdentity, type Mesh, type RenewLeasesResult } from '../../src/mesh/index.ts'
 import { DEFAULT_LEASE_MS } from '../../src/mesh/lease-keeper.ts'
@@ -43,7 +45,7 @@ async function holder (): Promise<{ node: Node, store: ShardStore }> {
   return { node, store }
 }
 
-async function owner (store?: ShardStore): Promise<Mesh> {
+async function owner (store?: ShardStore, identity: Identity = generateIdentity()): Promise<Mesh> {
   const node = await createServerNode({
     nodeType: 'storage',
     allowPrivateAddresses: true,
@@ -56,7 +58,7 @@ async function owner (store?: ShardStore): Promise<Mesh> {
   for (const h of holders) await dial(node, h.node.getMultiaddrs()[0]!.toString())
   return createMesh({
     libp2p: node,
-    keys: meshKeysFromIdentity(generateIdentity()),
+    keys: meshKeysFromIdentity(identity),
     config: { k: 2, m: 1, stripeSize: 256 * 1024, requestTimeout: 5000, hedgeDelay: 500 },
     now: clock.now,
     ...(store !== undefined ? { store } : {})
@@ -82,7 +84,8 @@ afterAll(async () => {
 
 describe('leases end to end', () => {
   it('keeps a file its owner renews, and collects one nobody renews after its lease and the grace', async () => {
-    const alice = await owner()
+    const aliceKeys = generateIdentity()
+    const alice = await owner(undefined, aliceKeys)
     const bob = await owner()
     const start = clock.now()
     const before = await held()
@@ -92,9 +95,14 @@ describe('leases end to end', () => {
     const bobs = new Set([...await held()].filter(id => !before.has(id) && !mine.has(id)))
     expect(mine.has(manifestShardId(kept.key).toString())).toBe(true)
     expect(bobs.has(manifestShardId(lapsed.key).toString())).toBe(true)
-    // every copy was stored with the lease the put asked for
+    // every copy was stored with the lease the put asked for, and (the file's key being known before
+    // a one-stripe file's copies leave) with the file's repair key as renewer
+    const repairLabel = ownerId(signerFromIdentity(aliceKeys).forFile(parseFileKey(kept.key).bytes).publicKey)
     for (const h of holders) {
-      for await (const r of h.store.entries()) expect(r.leaseUntil).toBe(start + DEFAULT_LEASE_MS)
+      for await (const r of h.store.entries()) {
+        expect(r.leaseUntil).toBe(start + DEFAULT_LEASE_MS)
+        if (mine.has(r.id)) expect(r.renewer).toBe(repairLabel)
+      }
     }
 
     const runs: RenewLeasesResult[] = []
