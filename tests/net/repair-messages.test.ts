@@ -52,3 +52,19 @@ describe('repair messages', () => {
     expect(outcome('renew', encodeRepairRequest({ op: 'renew', cap, ids: [], until: 1 }))).toBe('MalformedDataError')
   })
 })
+
+describe('byte search of a payload for a peer id', () => {
+  it('agrees with a naive search', async () => {
+    const { contains } = await import('../../src/net/repair/context.ts')
+    fc.assert(fc.property(fc.uint8Array({ maxLength: 200 }), fc.uint8Array({ minLength: 1, maxLength: 6 }), fc.nat(), (hay, needle, at) => {
+      const naive = (h: Uint8Array, n: Uint8Array): boolean => {
+        for (let i = 0; i + n.length <= h.length; i++) if (n.every((b, j) => h[i + j] === b)) return true
+        return false
+      }
+      expect(contains(hay, needle)).toBe(naive(hay, needle))
+      // planted somewhere, it is found
+      const planted = new Uint8Array([...hay.slice(0, at % (hay.length + 1)), ...needle, ...hay.slice(at % (hay.length + 1))])
+      expect(contains(planted, needle)).toBe(true)
+    }), { numRuns: 500 })
+  })
+})

@@ -199,6 +199,10 @@ describe('repair protocol between real nodes', () => {
         return { from: repairer, cap: await signRepairCap(f.cap(), f.key), id: other.id, bytes: other.bytes }
       }, 'NotAllowedError', 'not-in-capability'],
       ['a sender not listed as a repairer', async f => ({ from: stranger, cap: await signRepairCap(f.cap(), f.key), id: f.shards[0]!.id, bytes: f.shards[0]!.bytes }), 'NotAllowedError', 'not-a-repairer'],
+      ['a sender not listed, with a signature that would not verify either (refused before verifying)', async f => {
+        const honest = await signRepairCap(f.cap(), f.key)
+        return { from: stranger, cap: { bytes: honest.bytes, sig: new Uint8Array(64) }, id: f.shards[0]!.id, bytes: f.shards[0]!.bytes }
+      }, 'NotAllowedError', 'not-a-repairer'],
       ['a shard of another size than the capability says', async f => {
         const signed = await signRepairCap(f.cap({ stripes: [{ size: 2999, ids: f.cap().stripes[0]!.ids }] }), f.key)
         return { from: repairer, cap: signed, id: f.shards[0]!.id, bytes: f.shards[0]!.bytes }

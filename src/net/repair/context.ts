@@ -97,19 +97,39 @@ export class SeenSeqs {
 }
 
 /**
- * The checks of every capability a holder is shown: verified (signature,
- * expiry: MalformedDataError, NotAllowedError 'bad-signature',
- * StaleRecordError 'expired'), the sending peer listed as a repairer
- * (NotAllowedError 'not-a-repairer'), not older than one seen
- * (StaleRecordError 'superseded').
+ * The checks of every capability a holder is shown: the sending peer
+ * listed as a repairer (NotAllowedError 'not-a-repairer'; a payload not
+ * containing its id is refused before anything is parsed), verified
+ * (signature, expiry: MalformedDataError, NotAllowedError 'bad-signature',
+ * StaleRecordError 'expired'), not older than one seen (StaleRecordError
+ * 'superseded').
  */
 export function checkCapability (signed: SignedRepairCap, context: RepairHandlerContext): RepairCap {
+  const sender = context.peer.toMultihash().bytes
+  // a payload that does not even contain the sender's id cannot list it: refused before it is parsed or verified,
+  // so a peer that is nobody's repairer cannot make this holder decode and verify capabilities
+  if (!contains(signed.bytes, sender)) throw notARepairer()
   const cap = context.caps.verify(signed, context.now())
-  if (!isRepairer(cap, context.peer.toMultihash().bytes)) {
-    throw new NotAllowedError('The sending peer is not a repairer of this capability', { reason: 'not-a-repairer' })
-  }
+  if (!isRepairer(cap, sender)) throw notARepairer()
   context.seen.check(cap)
   return cap
+}
+
+function notARepairer (): NotAllowedError {
+  return new NotAllowedError('The sending peer is not a repairer of this capability', { reason: 'not-a-repairer' })
+}
+
+/** Whether `needle` occurs in `haystack` (a byte scan, no allocation). */
+export function contains (haystack: Uint8Array, needle: Uint8Array): boolean {
+  const n = needle.byteLength
+  if (n === 0) return true
+  const first = needle[0] as number
+  for (let at = haystack.indexOf(first); at >= 0 && at + n <= haystack.byteLength; at = haystack.indexOf(first, at + 1)) {
+    let i = 1
+    while (i < n && haystack[at + i] === needle[i]) i++
+    if (i === n) return true
+  }
+  return false
 }
 
 /**
