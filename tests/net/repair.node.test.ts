@@ -147,8 +147,12 @@ describe('repair protocol between real nodes', () => {
 
   it('a repairer refuses a capability that does not list it', async () => {
     const f = file([holder.id], 2)
-    const err = await rejection(stranger.node.services.repair.adopt(repairer.node.peerId, await signRepairCap(f.cap(), f.key)))
+    const signed = await signRepairCap(f.cap(), f.key)
+    const err = await rejection(stranger.node.services.repair.adopt(repairer.node.peerId, signed))
     expect([err.name, err.details?.reason]).toEqual(['NotAllowedError', 'not-a-repairer'])
+    // refused before its signature is checked
+    const unsigned = await rejection(stranger.node.services.repair.adopt(repairer.node.peerId, { bytes: signed.bytes, sig: new Uint8Array(64) }))
+    expect([unsigned.name, unsigned.details?.reason]).toEqual(['NotAllowedError', 'not-a-repairer'])
     expect(repairer.book.get(f.key.publicKey)).toBeUndefined()
   })
 
