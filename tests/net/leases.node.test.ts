@@ -7,6 +7,11 @@
  * for only; malformed requests get typed errors.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import * as dagCbor from '@ipld/dag-cbor'
+import * as lp from 'it-length-prefixed'
+import type { Stream } from '@libp2p/interface'
+import { UnsupportedVersionError } from '../../src/core/errors.ts'
+import { encodeFailure, encodeOk } from '../../src/net/protocol/envelope.ts'
 import { parseShardCid } from '../../src/core/hash.ts'
 import { encodeCbor } from '../../src/core/cbor.ts'
 import { MAX_RENEW_IDS, SHARD_PROTOCOLS } from '../../src/net/protocol/constants.ts'
@@ -184,5 +189,43 @@ describe('leases on the wire', () => {
       expect(err.name, `${op} ${JSON.stringify(Object.keys(body))}`).toBe(name)
     }
     expect(await holder.store.has(makeShard(100, 11).id)).toBe(false)
+  })
+})
+
+describe('a holder of an earlier build (version 1 only)', () => {
+  let old: Peer
+  let client: Peer
+  const seen: number[] = []
+
+  beforeAll(async () => {
+    old = await startPeer({ clientOnly: true })
+    // answers like a build that reads version 1 only: UnsupportedVersionError for anything else
+    await old.node.handle([SHARD_PROTOCOLS.store, SHARD_PROTOCOLS['store-many']], async (stream: Stream) => {
+      const chunks: Uint8Array[] = []
+      for await (const chunk of stream) chunks.push(chunk.subarray())
+      const request = dagCbor.decode<{ v: number, shards?: unknown[] }>([...lp.decode(chunks)][0]!.subarray())
+      seen.push(request.v)
+      const answer = request.v !== 1
+        ? encodeFailure(new UnsupportedVersionError(`version ${request.v} is not supported (this build reads version 1)`, { version: request.v, supported: 1 }))
+        : encodeOk(request.shards !== undefined ? { errors: request.shards.map(() => null) } : {})
+      stream.send(frame(answer))
+      await stream.close()
+    }, { runOnLimitedConnection: false })
+    client = await startPeer() // listens: the old holder has no address and dials it
+    await connect(old, client)
+  })
+
+  afterAll(async () => { await stopAll(client, old) })
+
+  it('gets the same store again as version 1 (it keeps the legacy lease), single and batched', async () => {
+    const owner = newSigner()
+    const s = makeShard(300, 20)
+    await client.node.services.shards.store(old.node.peerId, s.id, s.bytes, owner, { lease: Date.now() + day })
+    expect(seen).toEqual([2, 1])
+    expect(await client.node.services.shards.storeMany(old.node.peerId, [{ ...s, lease: Date.now() + day }], owner)).toEqual([undefined])
+    expect(seen).toEqual([2, 1, 2, 1])
+    // without a lease: version 1 at once
+    await client.node.services.shards.store(old.node.peerId, s.id, s.bytes, owner)
+    expect(seen).toEqual([2, 1, 2, 1, 1])
   })
 })
