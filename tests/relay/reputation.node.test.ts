@@ -116,7 +116,7 @@ describe('relay service: reputation books', () => {
     const offender = good.peerId.toString()
     expect(s0.reputation.describe(offender).tracked).toBe(true)
     expect(s0.reputation.score(offender)).toBeLessThan(s1.reputation.score(offender))
-    expect(s1.reputation.score(offender)).toBe(40) // s1 saw nothing of it
+    expect(s1.reputation.score(offender)).toBeCloseTo(40, 3) // s1 saw no offence of it (a record it keeps drifts toward 50 by the millisecond)
     const score = s0.reputation.score(offender)
 
     // the books are on disk after a stop, and the next start reads them
