@@ -22,6 +22,7 @@ import { COLLECT_GRACE_MS, shardProtocol, StoreMaintenance } from '../../src/net
 import { openMemoryStore } from '../../src/store/memory.ts'
 import type { ShardStore } from '../../src/store/types.ts'
 import { FakeClock } from '../net/fake-clock.ts'
+import { providerRecordKey, type ProviderRecordStore } from '../../src/net/announce-queue.ts'
 import { dial, randomBytes } from './helpers.ts'
 
 const day = 24 * 60 * 60 * 1000
@@ -45,7 +46,7 @@ async function holder (): Promise<{ node: Node, store: ShardStore }> {
   return { node, store }
 }
 
-async function owner (store?: ShardStore, identity: Identity = generateIdentity()): Promise<Mesh> {
+async function owner (store?: ShardStore, identity: Identity = generateIdentity(), datastore?: ProviderRecordStore): Promise<Mesh> {
   const node = await createServerNode({
     nodeType: 'storage',
     allowPrivateAddresses: true,
@@ -61,7 +62,8 @@ async function owner (store?: ShardStore, identity: Identity = generateIdentity(
     keys: meshKeysFromIdentity(identity),
     config: { k: 2, m: 1, stripeSize: 256 * 1024, requestTimeout: 5000, hedgeDelay: 500 },
     now: clock.now,
-    ...(store !== undefined ? { store } : {})
+    ...(store !== undefined ? { store } : {}),
+    ...(datastore !== undefined ? { datastore } : {})
   })
 }
 
@@ -152,7 +154,8 @@ describe('leases end to end', () => {
 
   it('mesh.cleanup collects the node\'s own store: a dry run lists, the real one removes', async () => {
     const store = await openMemoryStore({ quota: Infinity, now: clock.now })
-    const carol = await owner(store)
+    const deleted: string[] = []
+    const carol = await owner(store, generateIdentity(), { delete: async key => { deleted.push(key.toString()) } })
     const old = randomBytes(5000)
     const { shardCid } = await import('../../src/core/hash.ts')
     const id = shardCid(old).toString()
@@ -168,6 +171,8 @@ describe('leases end to end', () => {
     expect(real.shards.map(s => s.id)).toEqual([id])
     expect(await store.has(id)).toBe(false)
     expect(await store.has(freshId)).toBe(true)
+    // what it removed is withdrawn: this node's own provider record deleted (the dry run withdrew nothing)
+    expect(deleted).toEqual([providerRecordKey(id, clients.at(-1)!.peerId.toString()).toString()])
     await store.close()
   })
 })
