@@ -4,8 +4,10 @@
  * Each figure is the median of several runs (BENCH_RUNS, default 5; the
  * 64 MiB mesh transfers BENCH_MESH_RUNS, default 3).
  *
- * BENCH_ONLY=node,browser,memory,mesh,app measures only those parts and
- * merges them into the figures already in bench/results.json.
+ * BENCH_ONLY=node,browser,memory,mesh,app,sim measures only those parts and
+ * merges them into the figures already in bench/results.json. The sim part
+ * (bench/sim.ts: the churn simulation's quick configuration, no browser)
+ * keeps its previous figures when it fails.
  *
  * The mesh and app figures (bench/mesh.ts: tabs talking WebRTC, storage
  * peers; bench/app.ts: the built app in fresh profiles) run in child
@@ -27,6 +29,7 @@ import { createServer } from 'vite'
 import { chromiumPath, CHROMIUM_ARGS } from '../tests/chromium.ts'
 import { primitiveFigures, pipelineFigures } from './primitives.ts'
 import { fill, round, type Figure } from './stats.ts'
+import { simFigures } from './sim.ts'
 import { MiB } from '../src/core/bytes.ts'
 
 const runs = Number(process.env.BENCH_RUNS ?? 5)
@@ -103,7 +106,8 @@ async function browserFigures (): Promise<{ figures: Record<string, Figure>, chr
   }
 }
 
-const parts = new Set((process.env.BENCH_ONLY ?? 'node,browser,memory,mesh,app').split(',').map(p => p.trim()))
+const ALL_PARTS = ['node', 'browser', 'memory', 'mesh', 'app', 'sim']
+const parts = new Set((process.env.BENCH_ONLY ?? ALL_PARTS.join(',')).split(',').map(p => p.trim()))
 if (process.env.BENCH_MESH === '0') { parts.delete('mesh'); parts.delete('app') }
 const isolated = parts.has('mesh') || parts.has('app') ? isolatedCommand('bench/mesh.ts') : undefined
 if ((parts.has('mesh') || parts.has('app')) && isolated === undefined) {
@@ -116,7 +120,7 @@ if ((parts.has('mesh') || parts.has('app')) && isolated === undefined) {
 
 const resultsUrl = new URL('./results.json', import.meta.url)
 interface Results { generatedAt: string, machine: Record<string, unknown>, runs: number, meshRuns?: number, meshSizeMiB?: number, figures: Record<string, Figure> }
-const previous = parts.size < 5 ? JSON.parse(await readFile(resultsUrl, 'utf8').catch(() => '{}')) as Partial<Results> : {}
+const previous = parts.size < ALL_PARTS.length ? JSON.parse(await readFile(resultsUrl, 'utf8').catch(() => '{}')) as Partial<Results> : {}
 
 log(`runs=${runs} size=${sizeMiB} MiB parts=${[...parts].join(',')}`)
 /** figures no part measures any more (the pipeline's second, Merkle, hashing pass is gone), dropped from earlier results */
@@ -136,6 +140,14 @@ if (parts.has('browser')) {
 if (parts.has('memory')) {
   log('1 GiB encode peak memory')
   figures = { ...figures, ...await peakMemory() }
+}
+if (parts.has('sim')) {
+  log('sim (quick configuration)')
+  try {
+    figures = { ...figures, ...await simFigures() }
+  } catch (err) {
+    log(`sim failed, its previous figures kept: ${(err as Error).stack ?? String(err)}`)
+  }
 }
 for (const part of ['mesh', 'app'] as const) {
   if (!parts.has(part)) continue

@@ -31,7 +31,7 @@ export interface CliOptions {
 }
 
 /** The quick configuration: the bench's and a first look (seconds, not minutes). */
-export const QUICK = { peers: 1000, files: 2000, days: 30 } as const
+export const QUICK = { peers: 1000, files: 1000, days: 90 } as const
 
 export function parseArgs (argv: readonly string[]): CliOptions {
   const flags = new Map<string, string>()
