@@ -26,6 +26,11 @@
  * | --bootstrap           | BOOTSTRAP              | (none) other relays' multiaddrs, comma-separated |
  * | --trusted-peers       | TRUSTED_PEERS          | (none) peer ids, comma-separated, that the relay and its storage peers trust from the start (reputation 80; each other are always trusted) |
  * | --denied-peers        | DENIED_PEERS           | (none) peer ids, comma-separated, never used for placement or repair and not listed in /network.json |
+ * | --audit-interval      | AUDIT_INTERVAL         | 86400 s: each storage peer audits every holder of the files it repairs about this often (±10 %) |
+ * | --repair-interval     | REPAIR_INTERVAL        | 600 s between a storage peer's repair passes over the files it repairs |
+ * | --repair-threshold    | REPAIR_THRESHOLD       | k + 1: a stripe is repaired once its available shards are at most this (clamped to k .. k + m - 1) |
+ * | --lost-after          | LOST_AFTER             | 21600 s an unreachable holder stays 'unknown' before its shards count as lost |
+ * | --repair-backoff      | REPAIR_BACKOFF         | 600 s a file's next repairer waits, per rank, before it repairs a stripe the first has not |
  * | --ice-servers         | ICE_SERVERS            | [] (JSON list of RTCIceServer handed to browsers) |
  * | --log-level           | LOG_LEVEL              | info               |
  * | --dist                | DIST                   | ./dist (the built app) |
@@ -67,9 +72,20 @@ export interface RelayConfig {
   trustedPeers: string[]
   /** peer ids never used for placement or repair */
   deniedPeers: string[]
+  /** each storage peer as a repairer (src/mesh/repair-worker.ts) */
+  repair: RelayRepairConfig
   iceServers: RTCIceServer[]
   logLevel: Level
   dist: string
+}
+
+export interface RelayRepairConfig {
+  auditIntervalMs: number
+  repairIntervalMs: number
+  /** undefined: k + 1 of each file */
+  repairThreshold?: number
+  lostAfterMs: number
+  repairBackoffMs: number
 }
 
 export class ConfigError extends Error {
@@ -143,6 +159,11 @@ export function loadConfig (argv: string[] = process.argv.slice(2), env: NodeJS.
       bootstrap: { type: 'string' },
       'trusted-peers': { type: 'string' },
       'denied-peers': { type: 'string' },
+      'audit-interval': { type: 'string' },
+      'repair-interval': { type: 'string' },
+      'repair-threshold': { type: 'string' },
+      'lost-after': { type: 'string' },
+      'repair-backoff': { type: 'string' },
       'ice-servers': { type: 'string' },
       'log-level': { type: 'string' },
       dist: { type: 'string' }
@@ -171,6 +192,7 @@ export function loadConfig (argv: string[] = process.argv.slice(2), env: NodeJS.
   if (privateRaw !== 'exempt' && privateRaw !== 'count' && privateRaw !== '') throw new ConfigError(`private addresses must be "exempt" or "count", got "${privateRaw}"`)
   const dialRaw = values['allow-private-dial'] ?? env.ALLOW_PRIVATE_DIAL ?? ''
   if (typeof dialRaw === 'string' && !/^(|0|1|true|false|yes|no)$/i.test(dialRaw)) throw new ConfigError(`ALLOW_PRIVATE_DIAL must be 1 or 0, got "${dialRaw}"`)
+  const threshold = values['repair-threshold'] ?? env.REPAIR_THRESHOLD ?? ''
   return {
     port,
     relayPort: int('relay port', values['relay-port'] ?? env.RELAY_PORT, port === 0 ? 0 : port + 1),
@@ -196,6 +218,13 @@ export function loadConfig (argv: string[] = process.argv.slice(2), env: NodeJS.
     bootstrap: list(values.bootstrap ?? env.BOOTSTRAP),
     trustedPeers: peerList('trusted peers', values['trusted-peers'] ?? env.TRUSTED_PEERS),
     deniedPeers: peerList('denied peers', values['denied-peers'] ?? env.DENIED_PEERS),
+    repair: {
+      auditIntervalMs: 1000 * int('audit interval', values['audit-interval'] ?? env.AUDIT_INTERVAL, 86_400, 1),
+      repairIntervalMs: 1000 * int('repair interval', values['repair-interval'] ?? env.REPAIR_INTERVAL, 600, 1),
+      ...(threshold !== '' ? { repairThreshold: int('repair threshold', threshold, 0, 1) } : {}),
+      lostAfterMs: 1000 * int('lost after', values['lost-after'] ?? env.LOST_AFTER, 21_600, 1),
+      repairBackoffMs: 1000 * int('repair backoff', values['repair-backoff'] ?? env.REPAIR_BACKOFF, 600, 1)
+    },
     iceServers,
     logLevel,
     dist: resolve(values.dist ?? env.DIST ?? 'dist')

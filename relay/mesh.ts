@@ -105,7 +105,7 @@ export async function startMesh (config: RelayConfig, log: Logger): Promise<Runn
       index: i, dataDir: config.dataDir, host: config.host, quota: config.storageQuota, ownerQuota: config.ownerQuota,
       ownerAdmission: { ...config.ownerAdmission, countPrivateAddresses: config.countPrivateAddresses },
       bootstrap, allowPrivateAddresses, policy, gaterLimits, logger: log.child({ component: `storage-${i}` }), announcements,
-      trustedPeers: [relayId, ...config.trustedPeers], deniedPeers: config.deniedPeers
+      trustedPeers: [relayId, ...config.trustedPeers], deniedPeers: config.deniedPeers, repair: config.repair
     }))
   }
   // the process's own nodes trust each other (the storage peers' ids are known once all have started)
@@ -161,6 +161,10 @@ export async function startMesh (config: RelayConfig, log: Logger): Promise<Runn
   total('datamesh_collected_shards_total', 'Shards the local storage peers collected (lease and grace over, or orphaned) since start', () => storage.reduce((n, s) => n + s.maintenance.stats.collectedShards, 0))
   total('datamesh_collected_bytes_total', 'Charged bytes the local storage peers freed by collections since start', () => storage.reduce((n, s) => n + s.maintenance.stats.collectedBytes, 0))
   total('datamesh_scrub_lost_shards_total', 'Shards the local storage peers\' scrubs found damaged or vanished since start', () => storage.reduce((n, s) => n + s.maintenance.stats.scrubLost, 0))
+  total('datamesh_repairs_total', 'Shards and manifest copies the local storage peers re-created and placed as repairers since start', () => storage.reduce((n, s) => n + s.repairStats.repairs, 0))
+  total('datamesh_repair_bytes_total', 'Bytes the local storage peers re-created and placed as repairers since start', () => storage.reduce((n, s) => n + s.repairStats.repairBytes, 0))
+  total('datamesh_audits_passed_total', 'Audits the local storage peers ran as repairers that the holder passed, since start', () => storage.reduce((n, s) => n + s.repairStats.auditsPassed, 0))
+  total('datamesh_audits_failed_total', 'Audits the local storage peers ran as repairers that the holder failed (wrong or no proof, lost, late), since start', () => storage.reduce((n, s) => n + s.repairStats.auditsFailed, 0))
   gauge('datamesh_storage_used_bytes', 'Bytes stored by the local storage peers', async () => (await Promise.all(storage.map(async s => (await s.store.usage().catch(() => ({ bytes: 0 }))).bytes))).reduce((a, b) => a + b, 0))
 
   const usage = new Map<string, { bytes: number, count: number, quota: number }>()

@@ -17,7 +17,10 @@
  * It is a repairer: the repair capabilities owners give it are kept in
  * `repair-caps.cbor` under its folder (src/net/repair/book.ts); as a
  * holder it takes re-created shards from listed repairers, the peers its
- * reputation book trusts exempt from new-owner admission.
+ * reputation book trusts exempt from new-owner admission. Its RepairWorker
+ * (src/mesh/repair-worker.ts) audits the holders of every file it keeps a
+ * capability for, re-creates lost shards onto new peers and renews the
+ * leases of the files' shards, with the owner away.
  */
 import { join } from 'node:path'
 import type { Libp2p } from 'libp2p'
@@ -38,6 +41,10 @@ import { AnnounceQueue, announcer, withdrawer } from '../src/net/announce-queue.
 import { CapabilityBook } from '../src/net/repair/book.ts'
 import { fileCapabilityStorage } from '../src/net/repair/book-fs.ts'
 import { dhtStoreOf } from '../src/net/server-node.ts'
+import { systemClock, systemRng } from '../src/mesh/audit-ports.ts'
+import { nodeRepairPorts } from '../src/mesh/repair-node.ts'
+import { RepairWorker } from '../src/mesh/repair-worker.ts'
+import { DEFAULT_TIMEOUT } from '../src/net/protocol/constants.ts'
 import { StoreMaintenance } from '../src/net/shard/index.ts'
 import type { Logger } from './log.ts'
 import type { ServerPolicy } from '../src/net/server-policy.ts'
@@ -64,6 +71,26 @@ export interface StoragePeerInit {
   /** peers its reputation book trusts and denies from the start (the relay adds its own nodes to the trusted once all have started) */
   trustedPeers?: string[]
   deniedPeers?: string[]
+  /** its repair work (src/mesh/repair-worker.ts defaults otherwise) */
+  repair?: Partial<StoragePeerRepairInit>
+}
+
+export interface StoragePeerRepairInit {
+  auditIntervalMs: number
+  repairIntervalMs: number
+  repairThreshold?: number
+  lostAfterMs: number
+  repairBackoffMs: number
+}
+
+/** What a storage peer's repair work has done since it started (relay /metrics). */
+export interface RepairStats {
+  /** shards (and manifest copies) re-created and placed */
+  repairs: number
+  repairBytes: number
+  /** audits of holders, by outcome */
+  auditsPassed: number
+  auditsFailed: number
 }
 
 export interface StoragePeer {
@@ -75,6 +102,9 @@ export interface StoragePeer {
   reputation: ReputationBook
   /** the repair capabilities it keeps as a repairer */
   capabilities: CapabilityBook
+  /** the repairer: audits, repairs and renewals for the capabilities it keeps */
+  repairer: RepairWorker
+  repairStats: RepairStats
   peerId: string
   multiaddrs: () => string[]
   stop: () => Promise<void>
@@ -139,6 +169,31 @@ export async function startStoragePeer (init: StoragePeerInit): Promise<StorageP
   for (const address of node.getMultiaddrs()) init.policy?.allowAddress(address)
   const peerId = node.peerId.toString()
   const stopBootstrap = keepBootstrapped(node, init.bootstrap)
+  const repairStats: RepairStats = { repairs: 0, repairBytes: 0, auditsPassed: 0, auditsFailed: 0 }
+  const repairer = new RepairWorker({
+    ...nodeRepairPorts({ node, store, requestTimeoutMs: DEFAULT_TIMEOUT }),
+    clock: systemClock,
+    rng: systemRng,
+    reputation,
+    book: capabilities,
+    ...init.repair,
+    onAudit: ({ outcome }) => {
+      if (outcome === 'pass') repairStats.auditsPassed++
+      else if (outcome !== 'unreachable') repairStats.auditsFailed++
+    },
+    onRepaired: event => {
+      repairStats.repairs++
+      repairStats.repairBytes += event.bytes
+      init.logger.info('repaired a shard', { stripe: event.stripe, index: event.index, id: event.id, peer: event.peer, bytes: event.bytes })
+    },
+    onError: (what, err) => { init.logger.debug(`repair: ${what} failed`, { error: (err as Error)?.message }) }
+  })
+  const repairing = new AbortController()
+  const repairRun = repairer.run(repairing.signal, report => {
+    if (report.repaired.length > 0 || report.unrecoverable > 0) {
+      init.logger.info('repair pass', { files: report.files, degraded: report.degraded, unrecoverable: report.unrecoverable, repaired: report.repaired.length, bytes: report.bytesRepaired })
+    }
+  }).catch(err => { init.logger.warn('repair work stopped', { error: (err as Error)?.message }) })
   init.logger.info('storage peer started', { index: init.index, peerId, multiaddrs: dialable(node.getMultiaddrs(), peerId) })
   return {
     node,
@@ -146,12 +201,16 @@ export async function startStoragePeer (init: StoragePeerInit): Promise<StorageP
     store,
     reputation,
     capabilities,
+    repairer,
+    repairStats,
     peerId,
     multiaddrs: () => dialable(node.getMultiaddrs(), peerId),
     stop: async () => {
       stopBootstrap()
       stopMonitor()
       maintenance.stop()
+      repairing.abort()
+      await repairRun
       if (init.announcements === undefined) queue.stop() // a shared queue belongs to its owner
       await node.stop()
       await store.close()

@@ -26,6 +26,8 @@ import { put } from './commands/put.ts'
 import { cleanup } from './commands/cleanup.ts'
 import { renewLeases } from './commands/renew.ts'
 import { LeaseKeeper, type LeaseKeeperInit } from './lease-keeper.ts'
+import { repair, type RepairResult } from './commands/repair.ts'
+import { adoptAll, adoptRepairers, type AdoptResult } from './repair-keeper.ts'
 import { restoreIndex } from './commands/restore.ts'
 import { syncIndex, type SyncOptions, type SyncResult } from './commands/sync.ts'
 import { openShare, share, shareTo } from './commands/share.ts'
@@ -165,6 +167,29 @@ export class Mesh {
   leaseKeeper (init: Omit<LeaseKeeperInit<RenewLeasesResult>, 'renew'> & Pick<RenewLeasesOptions, 'providers'> = {}): LeaseKeeper<RenewLeasesResult> {
     const { providers, ...keeper } = init
     return new LeaseKeeper({ ...keeper, renew: async (signal) => await renewLeases(this.#ctx, { signal, ...(providers !== undefined ? { providers } : {}) }) })
+  }
+
+  /**
+   * Repair file `ref` now from this tab: every holder audited, lost shards
+   * re-created from k verified ones and placed on new peers, the manifest
+   * kept at its copies, leases renewed (commands/repair.ts).
+   */
+  async repair (ref: FileRef, options?: MeshOptions): Promise<RepairResult> {
+    return await repair(this.#ctx, this.#audits, ref, options)
+  }
+
+  /** Give file `ref`'s repair capability to its repairers now (done after each put, and daily by `repairKeeper`: ./repair-keeper.ts). */
+  async adoptRepairers (ref: FileRef, options?: MeshOptions): Promise<AdoptResult> {
+    return await adoptRepairers(this.#ctx, ref, options)
+  }
+
+  /**
+   * A keeper giving every file of the index a fresh repair capability at
+   * once and then daily until stopped (the app: while the owner's keys are
+   * unlocked); failures are 'durability:warning' events.
+   */
+  repairKeeper (init: Omit<LeaseKeeperInit<Awaited<ReturnType<typeof adoptAll>>>, 'renew'> = {}): LeaseKeeper<Awaited<ReturnType<typeof adoptAll>>> {
+    return new LeaseKeeper({ ...init, renew: async (signal) => await adoptAll(this.#ctx, signal) })
   }
 
   /** Collect this node's store: shards past their lease by more than 7 days, and old orphans (commands/cleanup.ts); `dryRun` lists them only. */

@@ -79,6 +79,8 @@ export interface MeshConfig {
   codec?: StripeCodec
   /** ms a holder is asked to keep what this mesh stores, renewed daily by the LeaseKeeper (default 30 days: ./lease-keeper.ts) */
   leaseMs?: number
+  /** always-on storage peers given each file's repair capability, to repair it while the owner is away (default 2, at most 4: ./repair-keeper.ts) */
+  repairers?: number
 }
 
 export interface MeshInit extends MeshAuditsInit {
@@ -271,7 +273,7 @@ export interface MeshEvents {
   /** a holder had or sent a damaged copy; parity or another copy was used */
   'shard:corrupt': { id: string, peer?: string, stripe?: number, shard?: number }
   /** data was stored with less redundancy than configured */
-  'durability:warning': { message: string, reason: 'too-few-peers' | 'under-replicated' | 'low-reputation', key?: string, stripe?: number, have: number, want: number, peer?: string }
+  'durability:warning': { message: string, reason: 'too-few-peers' | 'under-replicated' | 'low-reputation' | 'repair-not-adopted', key?: string, stripe?: number, have: number, want: number, peer?: string }
   /** a peer failed a request (unreachable, refused, timed out) */
   'peer:failed': { peer: string, op: 'info' | 'store' | 'fetch' | 'has' | 'delete', error: string }
   /** `rollback`: a save failed and the changes it carried were undone */

@@ -17,10 +17,12 @@ import { equalBytes, wipe } from '../../core/bytes.ts'
 import { NotAllowedError } from '../../core/errors.ts'
 import type { Manifest } from '../../core/manifest.ts'
 import type { MeshContext } from '../context.ts'
-import { errorName } from '../peers.ts'
+import { errorName, withTimeout } from '../peers.ts'
 import { loadManifest, manifestShardId, resolveFile } from '../resolve.ts'
 import { manifestShards, survey } from '../survey.ts'
 import { deleteOn } from '../transfer.ts'
+import { fileRepairSigner, releaseRepairers } from '../repair-keeper.ts'
+import { peerIdFromString } from '@libp2p/peer-id'
 import type { DeleteResult, FileRef, MeshOptions } from '../types.ts'
 
 export async function deleteFile (ctx: MeshContext, ref: FileRef, options: MeshOptions = {}): Promise<DeleteResult> {
@@ -57,7 +59,11 @@ export async function deleteFile (ctx: MeshContext, ref: FileRef, options: MeshO
       const id = ids[n]
       if (id === undefined) continue
       try {
-        await deleteOn(ctx, peer, id, signal)
+        await deleteOn(ctx, peer, id, signal).catch(async (err: unknown) => {
+          // a shard a repairer re-created is kept under the file's repair key
+          if (!(err instanceof NotAllowedError && err.details.reason === 'not-owner') || peer === ctx.self) throw err
+          await ctx.shard.delete(peerIdFromString(peer), id, fileRepairSigner(ctx, file.key), { signal: withTimeout(signal, ctx.config.requestTimeout) })
+        })
         result.removed++
         options.onProgress?.({ type: 'delete:removed', removed: result.removed })
       } catch (err) {
@@ -66,5 +72,7 @@ export async function deleteFile (ctx: MeshContext, ref: FileRef, options: MeshO
       }
     }
   }))
+  // the repairers drop the file's capability (failures change nothing: a capability runs out by itself)
+  await releaseRepairers(ctx, file.key, signal).catch(() => {})
   return result
 }

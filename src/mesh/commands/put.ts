@@ -33,6 +33,7 @@ import { report, type MeshContext } from '../context.ts'
 import { newPlacementState, placeable, placeStripe, planStripe, replicate, type PlacementState } from '../placement.ts'
 import { manifestShardId } from '../resolve.ts'
 import { fileRenewer, storeLease } from '../lease-keeper.ts'
+import { adoptOrWarn } from '../repair-keeper.ts'
 import { deleteOn } from '../transfer.ts'
 import type { IndexEntry, MeshEvents, PutOptions, PutResult } from '../types.ts'
 
@@ -207,6 +208,8 @@ export async function put (ctx: MeshContext, data: ByteSource, options: PutOptio
     }
     await ctx.index.add(entry)
     ctx.events.dispatch('index:changed', { op: 'add', key, entries: ctx.index.size })
+    // repairers take the file on in the background: a failure is a durability warning, never a failed put
+    if (ctx.config.repairers !== 0) void adoptOrWarn(ctx, key)
     return { key, warnings }
   } catch (err) {
     await cleanUp(ctx, state)
