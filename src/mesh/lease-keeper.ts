@@ -17,7 +17,8 @@
 import { InvalidParametersError } from '../core/errors.ts'
 import type { StoreLease } from '../net/shard/index.ts'
 import { COLLECT_GRACE_MS } from '../net/shard/maintenance.ts'
-import type { CID } from 'multiformats/cid'
+import { fileRepairId } from '../core/keys/repair-key.ts'
+import type { Signer } from '../core/signature.ts'
 import type { MeshContext } from './context.ts'
 
 const hour = 60 * 60 * 1000
@@ -48,13 +49,16 @@ export function storeLease (ctx: Pick<MeshContext, 'config' | 'now'>, renewer?: 
 }
 
 /**
- * The public repair key of the file `fileKey` (src/core/keys/repair-key.ts):
- * holders let it renew the file's shards besides the owner, so a repairer
- * holding the file's capability can keep them. Holders see it; it does not
- * link to the owner.
+ * The repair key (K_f, src/core/keys/repair-key.ts) of the file whose
+ * secret key is `fileKey`: it signs the file's repair capability, and its
+ * public key goes with every copy of the file as renewer, so holders let a
+ * repairer holding the capability renew them besides the owner. Derived
+ * from the file's secret key, which exists before any shard leaves, so the
+ * stripes and the manifest copies of a file all carry the same renewer.
+ * Holders see the public key; it does not link to the owner.
  */
-export function fileRenewer (ctx: Pick<MeshContext, 'keys'>, fileKey: CID): Uint8Array {
-  return ctx.keys.signer.forFile(fileKey.bytes).publicKey
+export function fileRepairSigner (ctx: Pick<MeshContext, 'keys'>, fileKey: Uint8Array): Signer {
+  return ctx.keys.signer.forFile(fileRepairId(fileKey))
 }
 
 /** The clock port: the time, and a wait that ends early (rejecting) when `signal` aborts. */

@@ -15,13 +15,13 @@ import type { CID } from 'multiformats/cid'
 import { InvalidParametersError } from '../core/errors.ts'
 import type { Manifest } from '../core/manifest.ts'
 import { MAX_CAP_STRIPES, signRepairCap, type RepairCap, type SignedRepairCap } from '../core/repair-cap.ts'
-import type { OwnerSigner } from '../core/signature.ts'
+import type { Signer } from '../core/signature.ts'
 import { shardSizeFor, stripePlainLength } from '../core/stripe.ts'
 import { manifestShardId } from './resolve.ts'
 
 export interface RepairGrantInput {
-  /** the file's key (CID of its sealed manifest) */
-  key: CID
+  /** the file's key (CID of its sealed manifest, or its string) */
+  key: CID | string
   manifest: Manifest
   /** bytes of the sealed manifest */
   sealedManifestSize: number
@@ -56,8 +56,8 @@ export function repairCapOf (input: RepairGrantInput, repairKey: Uint8Array): Re
   }
 }
 
-/** The capability of a file, signed by its repair key (derived by `owner` for this file). */
-export async function grantRepair (input: RepairGrantInput, owner: OwnerSigner): Promise<SignedRepairCap> {
-  const signer = owner.forFile(input.key.bytes)
-  return await signRepairCap(repairCapOf(input, signer.publicKey), signer)
+/** The capability of a file, signed by its repair key `signer` (./lease-keeper.ts `fileRepairSigner`). */
+export async function grantRepair (input: RepairGrantInput, signer: Signer): Promise<{ cap: RepairCap, signed: SignedRepairCap }> {
+  const cap = repairCapOf(input, signer.publicKey)
+  return { cap, signed: await signRepairCap(cap, signer) }
 }

@@ -1,7 +1,7 @@
 /**
  * Repair while the owner is away, owner side: each file's repair
  * capability (src/core/repair-cap.ts) signed with the file's repair key
- * (`keys.signer.forFile(file key CID)`), handed to its repairers with
+ * (`fileRepairSigner`, ./lease-keeper.ts), handed to its repairers with
  * `adopt` (src/net/repair/client.ts), and taken back with `release` when
  * the file is deleted.
  *
@@ -24,18 +24,18 @@
  *   a key a peer does not keep is a no-op): the owner does not remember
  *   which peers it chose on another device.
  */
-import type { CID } from 'multiformats/cid'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { wipe } from '../core/bytes.ts'
 import { InsufficientPeersError, NotFoundError } from '../core/errors.ts'
-import { openManifest, parseFileKey, type Manifest } from '../core/manifest.ts'
-import { signRepairCap, MAX_CAP_REPAIRERS, type RepairCap, type SignedRepairCap } from '../core/repair-cap.ts'
+import { openManifest, type Manifest } from '../core/manifest.ts'
+import { MAX_CAP_REPAIRERS, type RepairCap, type SignedRepairCap } from '../core/repair-cap.ts'
 import type { Signer } from '../core/signature.ts'
-import { shardSizeFor, stripePlainLength } from '../core/stripe.ts'
 import type { RepairService } from '../net/repair/index.ts'
 import type { MeshContext } from './context.ts'
 import { fetchShard } from './locate.ts'
+import { fileRepairSigner } from './lease-keeper.ts'
 import { errorName } from './peers.ts'
+import { grantRepair } from './repair-grant.ts'
 import { rankForRepair } from './placement.ts'
 import { manifestShardId, resolveFile } from './resolve.ts'
 import type { FileRef } from './types.ts'
@@ -75,11 +75,6 @@ export function repairService (ctx: MeshContext): RepairService | undefined {
   return s !== undefined && typeof s.adopt === 'function' ? s as RepairService : undefined
 }
 
-/** The file's repair signer (K_f). */
-export function fileRepairSigner (ctx: MeshContext, key: string): Signer {
-  return ctx.keys.signer.forFile(parseFileKey(key).bytes)
-}
-
 /** Build and sign the capability of file `ref` naming `repairers` (peer id strings; at least one). */
 export async function fileCapability (ctx: MeshContext, ref: FileRef, repairers: readonly string[], signal?: AbortSignal, minSeq = 0): Promise<FileCapability> {
   const file = await resolveFile(ctx, ref)
@@ -88,22 +83,18 @@ export async function fileCapability (ctx: MeshContext, ref: FileRef, repairers:
     const sealed = await fetchShard(ctx, id, { ...(signal !== undefined ? { signal } : {}), hints: file.entry?.manifestHolders ?? [], askConnected: true })
     if (sealed === undefined) throw new NotFoundError('No reachable peer has this file\'s manifest', { key: file.key })
     const { manifest } = await openManifest(sealed, file.fileKey, file.key)
-    const signer = fileRepairSigner(ctx, file.key)
+    const signer = fileRepairSigner(ctx, file.fileKey)
     const now = ctx.now()
-    const cap: RepairCap = {
-      key: signer.publicKey,
+    const { cap, signed } = await grantRepair({
+      key: file.key,
+      manifest,
+      sealedManifestSize: sealed.byteLength,
+      manifestCopies: Math.min(16, Math.max(1, ctx.config.manifestReplicas)),
+      repairers: repairers.map(p => peerIdFromString(p).toMultihash().bytes),
       seq: Math.max(now, minSeq),
-      exp: now + CAPABILITY_MS,
-      k: manifest.coding.k,
-      m: manifest.coding.m,
-      manifest: { id: id.bytes, size: sealed.byteLength, copies: Math.min(16, Math.max(1, ctx.config.manifestReplicas)) },
-      stripes: manifest.stripes.map((s, i) => ({
-        size: shardSizeFor(stripePlainLength(manifest.size, i, manifest.coding), manifest.coding),
-        ids: s.shards.map((c: CID) => c.bytes)
-      })),
-      repairers: repairers.map(p => peerIdFromString(p).toMultihash().bytes)
-    }
-    return { key: file.key, signed: await signRepairCap(cap, signer), cap, signer, manifest }
+      exp: now + CAPABILITY_MS
+    }, signer)
+    return { key: file.key, signed, cap, signer, manifest }
   } finally {
     if (typeof ref === 'string') wipe(file.fileKey)
   }
@@ -197,12 +188,11 @@ export async function adoptAll (ctx: MeshContext, signal?: AbortSignal): Promise
   return out
 }
 
-/** Take the capability of file `key` back from every connected storage peer. */
-export async function releaseRepairers (ctx: MeshContext, key: string, signal?: AbortSignal): Promise<ReleaseResult> {
+/** Take the capability of file `key` back from every connected storage peer, signed by the file's repair key `signer`. */
+export async function releaseRepairers (ctx: MeshContext, key: string, signer: Signer, signal?: AbortSignal): Promise<ReleaseResult> {
   const result: ReleaseResult = { key, released: [], failed: [] }
   const service = repairService(ctx)
   if (service === undefined) return result
-  const signer = fileRepairSigner(ctx, key)
   const seq = ctx.now() + CAPABILITY_MS // every capability signed before now, whatever the device's clock said then
   const peers = (await ctx.peers.candidates({ includeFull: true, ...(signal !== undefined ? { signal } : {}) })).filter(c => !c.self && c.nodeType === 'storage')
   await Promise.all(peers.map(async ({ peerId }) => {

@@ -30,6 +30,7 @@ const FROZEN: Record<string, string> = {
   'datamesh/index-pointer/sealed/v1': 'index-record-v2.json',
   'datamesh/audit/v1': 'audit-frames-v1.json',
   'datamesh/v1/repair-key': 'repair-v1.json',
+  'datamesh/v1/repair-id': 'repair-id-v1.json',
   'datamesh/repair-cap/v1': 'repair-v1.json',
   'datamesh/repair-release/v1': 'repair-v1.json'
 }

@@ -10,7 +10,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Libp2p } from 'libp2p'
 import { generateIdentity, signerFromIdentity, type Identity } from '../../src/core/keys/index.ts'
-import { parseFileKey } from '../../src/core/manifest.ts'
+import { fileRepairId } from '../../src/core/keys/repair-key.ts'
 import { ownerId } from '../../src/net/shard/index.ts'
 import { initBlake3 } from '../../src/core/hash.ts'
 import { createMesh, meshKeysFromIdentity, type Mesh, type RenewLeasesResult } from '../../src/mesh/index.ts'
@@ -91,7 +91,7 @@ describe('leases end to end', () => {
     const bob = await owner()
     const start = clock.now()
     const before = await held()
-    const kept = await alice.put(randomBytes(100_000), { name: 'kept.bin' })
+    const kept = await alice.put(randomBytes(600_000), { name: 'kept.bin' }) // three stripes
     const mine = new Set([...await held()].filter(id => !before.has(id)))
     const lapsed = await bob.put(randomBytes(90_000), { name: 'lapsed.bin' })
     const bobs = new Set([...await held()].filter(id => !before.has(id) && !mine.has(id)))
@@ -101,9 +101,10 @@ describe('leases end to end', () => {
     mine.add(backup.id)
     expect(mine.has(manifestShardId(kept.key).toString())).toBe(true)
     expect(bobs.has(manifestShardId(lapsed.key).toString())).toBe(true)
-    // every copy was stored with the lease the put asked for, and (the file's key being known before
-    // a one-stripe file's copies leave) with the file's repair key as renewer
-    const repairLabel = ownerId(signerFromIdentity(aliceKeys).forFile(parseFileKey(kept.key).bytes).publicKey)
+    // every copy was stored with the lease the put asked for, and with the file's repair key (derived
+    // from the file's secret key, known before the first stripe leaves) as renewer: stripes and manifest alike
+    const repairLabel = ownerId(signerFromIdentity(aliceKeys).forFile(fileRepairId((await alice.share('kept.bin')).fileKey)).publicKey)
+    expect(files.size).toBe(3 * 3 + 1)
     for (const h of holders) {
       for await (const r of h.store.entries()) {
         expect(r.leaseUntil).toBe(start + DEFAULT_LEASE_MS)
@@ -148,7 +149,7 @@ describe('leases end to end', () => {
       for (const id of bobs) expect(after.has(id)).toBe(false)
       expect(clock.now() - start).toBeGreaterThan(DEFAULT_LEASE_MS + COLLECT_GRACE_MS)
       // and alice still reads her file
-      expect((await alice.get('kept.bin')).size).toBe(100_000)
+      expect((await alice.get('kept.bin')).size).toBe(600_000)
       // with DHT lookups too (the holders announce nothing here): the same holders, the same ids
       expect(await alice.renewLeases()).toMatchObject({ files: 1, shards: mine.size, unrenewed: 0, holders: last.holders })
     } finally {

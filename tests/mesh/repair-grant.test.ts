@@ -11,6 +11,7 @@ import { initErasure } from '../../src/core/erasure.ts'
 import { initBlake3 } from '../../src/core/hash.ts'
 import { findCapShard, MAX_CAP_STRIPES, verifyRepairCap } from '../../src/core/repair-cap.ts'
 import { signerFromSecretKey } from '../../src/core/signature.ts'
+import { fileRepairId } from '../../src/core/keys/repair-key.ts'
 import { grantRepair, repairCapOf } from '../../src/mesh/repair-grant.ts'
 import { recreateShards } from '../../src/mesh/repair-exec.ts'
 import { manifestShardId } from '../../src/mesh/resolve.ts'
@@ -21,6 +22,8 @@ const NOW = Date.UTC(2026, 0, 1)
 // a file key as the index knows one (dag-cbor, BLAKE3-256)
 const KEY = CID.parse('bafyr4id33rjjnzly3hnbpw35qujhui5bzv4g67k7n6qajlvcyq24e37lvm')
 const owner = signerFromSecretKey(ed25519.utils.randomSecretKey())
+// the file's secret key, which its repair key is derived for
+const FILE_KEY = new Uint8Array(32).fill(7)
 const repairers = [Uint8Array.of(0, 1, 2), Uint8Array.of(3, 4, 5)]
 let stored: Stored
 
@@ -32,9 +35,11 @@ describe('repair grant', () => {
   })
 
   it('names every shard at its real size, signed by the file\'s repair key', async () => {
-    const signed = await grantRepair({ key: KEY, manifest: stored.manifest, sealedManifestSize: 900, manifestCopies: 3, repairers, seq: 1, exp: NOW + 90 * DAY }, owner)
+    const fileSigner = owner.forFile(fileRepairId(FILE_KEY))
+    const { cap: built, signed } = await grantRepair({ key: KEY, manifest: stored.manifest, sealedManifestSize: 900, manifestCopies: 3, repairers, seq: 1, exp: NOW + 90 * DAY }, fileSigner)
     const cap = verifyRepairCap(signed, { now: NOW })
-    expect(cap.key).toEqual(owner.forFile(KEY.bytes).publicKey)
+    expect(cap).toEqual(built)
+    expect(cap.key).toEqual(fileSigner.publicKey)
     expect(cap.key).not.toEqual(owner.publicKey)
     expect(cap.manifest).toEqual({ id: manifestShardId(KEY).bytes, size: 900, copies: 3 })
     expect(cap.repairers).toEqual(repairers)

@@ -21,7 +21,8 @@ import { errorName, withTimeout } from '../peers.ts'
 import { loadManifest, manifestShardId, resolveFile } from '../resolve.ts'
 import { manifestShards, survey } from '../survey.ts'
 import { deleteOn } from '../transfer.ts'
-import { fileRepairSigner, releaseRepairers } from '../repair-keeper.ts'
+import { fileRepairSigner } from '../lease-keeper.ts'
+import { releaseRepairers } from '../repair-keeper.ts'
 import { peerIdFromString } from '@libp2p/peer-id'
 import type { DeleteResult, FileRef, MeshOptions } from '../types.ts'
 
@@ -29,6 +30,8 @@ export async function deleteFile (ctx: MeshContext, ref: FileRef, options: MeshO
   const { signal } = options
   const file = await resolveFile(ctx, ref)
   let manifest: Manifest
+  // made while the file's key is at hand: it deletes what repairers stored, and releases the capability
+  const repairSigner = fileRepairSigner(ctx, file.fileKey)
   try {
     const opened = await loadManifest(ctx, file, signal)
     if (!equalBytes(opened.owner, ctx.keys.signer.publicKey)) throw new NotAllowedError('Only the file\'s owner may delete it', { reason: 'not-owner', key: file.key })
@@ -62,7 +65,7 @@ export async function deleteFile (ctx: MeshContext, ref: FileRef, options: MeshO
         await deleteOn(ctx, peer, id, signal).catch(async (err: unknown) => {
           // a shard a repairer re-created is kept under the file's repair key
           if (!(err instanceof NotAllowedError && err.details.reason === 'not-owner') || peer === ctx.self) throw err
-          await ctx.shard.delete(peerIdFromString(peer), id, fileRepairSigner(ctx, file.key), { signal: withTimeout(signal, ctx.config.requestTimeout) })
+          await ctx.shard.delete(peerIdFromString(peer), id, repairSigner, { signal: withTimeout(signal, ctx.config.requestTimeout) })
         })
         result.removed++
         options.onProgress?.({ type: 'delete:removed', removed: result.removed })
@@ -73,6 +76,6 @@ export async function deleteFile (ctx: MeshContext, ref: FileRef, options: MeshO
     }
   }))
   // the repairers drop the file's capability (failures change nothing: a capability runs out by itself)
-  await releaseRepairers(ctx, file.key, signal).catch(() => {})
+  await releaseRepairers(ctx, file.key, repairSigner, signal).catch(() => {})
   return result
 }

@@ -32,7 +32,7 @@ import { INLINE_CODING_BYTES } from '../config.ts'
 import { report, type MeshContext } from '../context.ts'
 import { newPlacementState, placeable, placeStripe, planStripe, replicate, type PlacementState } from '../placement.ts'
 import { manifestShardId } from '../resolve.ts'
-import { fileRenewer, storeLease } from '../lease-keeper.ts'
+import { fileRepairSigner, storeLease } from '../lease-keeper.ts'
 import { adoptOrWarn } from '../repair-keeper.ts'
 import { deleteOn } from '../transfer.ts'
 import type { IndexEntry, MeshEvents, PutOptions, PutResult } from '../types.ts'
@@ -97,8 +97,6 @@ async function storeInTurn (ctx: MeshContext, state: PlacementState, session: En
     await Promise.allSettled(inFlight) // every store settled before cleaning up
   }
   const sealed = await sealManifest(buildManifest(meta, session.coding, session.summary(), hints), session.fileKey, ctx.keys.signer)
-  // the stripes left before the file's key existed; its manifest copies carry the file's repair key as renewer
-  state.lease = storeLease(ctx, fileRenewer(ctx, sealed.key))
   return { sealed, manifestHolders: await replicate(ctx, state, manifestShardId(sealed.key), sealed.bytes, ctx.config.manifestReplicas, signal) }
 }
 
@@ -113,8 +111,6 @@ async function storeTogether (ctx: MeshContext, state: PlacementState, session: 
   const plan = planStripe(ctx, state, stripe)
   const seal = async (holders: string[]): Promise<SealedManifest> => await sealManifest(buildManifest(meta, session.coding, session.summary(), [holders]), session.fileKey, ctx.keys.signer)
   const planned = await seal(plan)
-  // the file's key is known before anything leaves: every copy carries its repair key as renewer
-  state.lease = storeLease(ctx, fileRenewer(ctx, planned.key))
   const copies = ctx.config.manifestReplicas
   const [holders, plannedHolders] = await allSettled<[string[], string[]]>([
     placeStripe(ctx, state, stripe, signal, plan),
@@ -123,7 +119,6 @@ async function storeTogether (ctx: MeshContext, state: PlacementState, session: 
   placed(stripe.index, holders)
   if (holders.every((h, i) => h === plan[i])) return { sealed: planned, manifestHolders: plannedHolders }
   const sealed = await seal(holders)
-  state.lease = storeLease(ctx, fileRenewer(ctx, sealed.key))
   const manifestHolders = await replicate(ctx, state, manifestShardId(sealed.key), sealed.bytes, copies, signal)
   await Promise.allSettled(plannedHolders.map(async peer => { await deleteOn(ctx, peer, manifestShardId(planned.key)) }))
   return { sealed, manifestHolders }
@@ -173,6 +168,8 @@ export async function put (ctx: MeshContext, data: ByteSource, options: PutOptio
     ...(signal !== undefined ? { signal } : {}),
     onProgress: p => { report(ctx, options, 'put:progress', { type: 'put:encoded', bytesDone: p.bytesDone, ...(p.bytesTotal !== undefined ? { bytesTotal: p.bytesTotal } : {}) }) }
   })
+  // every copy of the file, stripes and manifest alike, carries its repair key as renewer (../lease-keeper.ts)
+  state.lease = storeLease(ctx, fileRepairSigner(ctx, session.fileKey).publicKey)
   const meta = { name: options.name, ...(options.type !== undefined ? { type: options.type } : {}), tags: options.tags ?? [], created: Date.now() }
   const placed = (index: number, holders: string[]): void => {
     stripesCommitted++

@@ -8,7 +8,8 @@ import { describe, expect, it } from 'vitest'
 import fc from 'fast-check'
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js'
 import { ed25519 } from '@noble/curves/ed25519.js'
-import { deriveRepairSecretKey, generateIdentity, holderPublicKey, repairPublicKey, REPAIR_KEY_INFO, signerFromIdentity } from '../../../src/core/keys/index.ts'
+import { deriveRepairSecretKey, fileRepairId, generateIdentity, holderPublicKey, repairPublicKey, REPAIR_ID_INFO, REPAIR_KEY_INFO, signerFromIdentity } from '../../../src/core/keys/index.ts'
+import repairIds from '../../fixtures/formats/repair-id-v1.json'
 import { UnlockedIdentity } from '../../../src/core/keystore/session.ts'
 import { signerFromSecretKey, verifySignature } from '../../../src/core/signature.ts'
 
@@ -27,6 +28,18 @@ const VECTORS: ReadonlyArray<readonly [string, string, string]> = [
 ]
 
 describe('per-file repair keys', () => {
+  it('are derived for the repair id of the file\'s secret key (frozen vectors, the id made by node:crypto)', () => {
+    expect(REPAIR_ID_INFO).toBe(repairIds.info)
+    const owner = signerFromSecretKey(hexToBytes(repairIds.ownerSeedHex))
+    for (const v of repairIds.vectors) {
+      const id = fileRepairId(hexToBytes(v.fileKeyHex))
+      expect(bytesToHex(id)).toBe(v.repairIdHex)
+      expect(bytesToHex(owner.forFile(id).publicKey)).toBe(v.repairPublicKeyHex)
+    }
+    // only a 32-byte file key: a file key CID (36 bytes) given by mistake is refused, not silently used
+    expect(() => fileRepairId(new Uint8Array(36))).toThrow(expect.objectContaining({ name: 'InvalidParametersError' }))
+  })
+
   it('match the frozen vectors', () => {
     expect(REPAIR_KEY_INFO).toBe('datamesh/v1/repair-key')
     for (const [cid, seed, pub] of VECTORS) {
