@@ -116,7 +116,7 @@ async function main (): Promise<void> {
   }))
   const dht = measureHops(o.quick ? [100, 1000, 3000] : [100, 1000, 10_000], o.config.seed)
   const comparison: Comparison = {
-    generatedBy: `npm run sim${o.quick ? ' -- --quick' : ''}`,
+    generatedBy: ['npm run sim', ...(process.argv.length > 2 ? ['--', ...process.argv.slice(2)] : [])].join(' '),
     config: { peers: o.config.peers, files: o.config.files, days: o.config.days, seed: o.config.seed, quick: o.quick, realProofShare: o.config.realProofShare },
     implementations: IMPLEMENTATIONS,
     trace: new World(o.config).traceSummary(),
