@@ -91,6 +91,8 @@ export interface RepairStats {
   /** audits of holders, by outcome */
   auditsPassed: number
   auditsFailed: number
+  /** repair passes over every capability finished */
+  passes: number
 }
 
 export interface StoragePeer {
@@ -169,7 +171,7 @@ export async function startStoragePeer (init: StoragePeerInit): Promise<StorageP
   for (const address of node.getMultiaddrs()) init.policy?.allowAddress(address)
   const peerId = node.peerId.toString()
   const stopBootstrap = keepBootstrapped(node, init.bootstrap)
-  const repairStats: RepairStats = { repairs: 0, repairBytes: 0, auditsPassed: 0, auditsFailed: 0 }
+  const repairStats: RepairStats = { repairs: 0, repairBytes: 0, auditsPassed: 0, auditsFailed: 0, passes: 0 }
   const repairer = new RepairWorker({
     ...nodeRepairPorts({ node, store, requestTimeoutMs: DEFAULT_TIMEOUT }),
     clock: systemClock,
@@ -190,6 +192,7 @@ export async function startStoragePeer (init: StoragePeerInit): Promise<StorageP
   })
   const repairing = new AbortController()
   const repairRun = repairer.run(repairing.signal, report => {
+    repairStats.passes++
     if (report.repaired.length > 0 || report.unrecoverable > 0) {
       init.logger.info('repair pass', { files: report.files, degraded: report.degraded, unrecoverable: report.unrecoverable, repaired: report.repaired.length, bytes: report.bytesRepaired })
     }

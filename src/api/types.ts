@@ -10,7 +10,7 @@ import type { KeyInfo } from '../core/keystore/index.ts'
 import type { BandwidthResult } from '../net/bandwidth/index.ts'
 import type { BootstrapPeer } from '../net/options.ts'
 import type {
-  AuditRun, BackupResult, CleanupResult, DeleteResult, FileCheck, FileInfo, ListedFile, MeshOptions, PeerDescription, PutResult, RenewLeasesResult,
+  AuditRun, BackupResult, CleanupResult, RepairResult, DeleteResult, FileCheck, FileInfo, ListedFile, MeshOptions, PeerDescription, PutResult, RenewLeasesResult,
   RestoreResult, ShardPlacement
 } from '../mesh/index.ts'
 
@@ -130,6 +130,8 @@ export interface DataMeshApi {
   check: (ref: string, options?: GetOptions) => Promise<FileCheck>
   /** the same check, with each holder's audit outcome (pass, fail, lost, timeout, unreachable) */
   audit: (ref: string, options?: GetOptions) => Promise<AuditRun>
+  /** repair one of the owner's files now from this tab: every holder audited, lost shards re-created from k verified ones and placed on new peers, leases renewed */
+  repair: (ref: string, options?: GetOptions) => Promise<RepairResult>
   /**
    * a link that opens the file in any browser; its key stays in the URL
    * fragment (sealed with `password`, or to the public key `to`); a guessable

@@ -9,7 +9,7 @@ import type { DateBound } from './units.ts'
 
 /** The part of the node's API the commands use; `window.datamesh` satisfies it. */
 export type ConsoleBackend = Pick<DataMeshApi,
-  | 'status' | 'put' | 'getStream' | 'list' | 'info' | 'delete' | 'distribution' | 'check' | 'audit' | 'shareLink'
+  | 'status' | 'put' | 'getStream' | 'list' | 'info' | 'delete' | 'distribution' | 'check' | 'audit' | 'repair' | 'shareLink'
   | 'rename' | 'setTags' | 'duplicate' | 'health' | 'discover' | 'settings' | 'configure'
   | 'keys' | 'createKey' | 'renameKey' | 'deleteKey' | 'useKey' | 'changePassword' | 'exportKeys' | 'importKeys'
   | 'peers' | 'connections' | 'storage' | 'bandwidth' | 'backupIndex' | 'restoreIndex' | 'cleanup' | 'renewLeases'

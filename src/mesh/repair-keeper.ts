@@ -185,6 +185,8 @@ export async function adoptAll (ctx: MeshContext, signal?: AbortSignal): Promise
     if (result !== undefined && result.repairers.length > 0) out.adopted++
     else out.failed.push(entry.key)
   }
+  // nothing taken on (no storage peer connected yet, just after unlock): the keeper tries again within the hour
+  if (out.files > 0 && out.adopted === 0) throw new InsufficientPeersError('No repairer took on any file', { reason: 'no-repairers', have: 0, want: out.files })
   return out
 }
 

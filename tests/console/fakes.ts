@@ -6,7 +6,7 @@
 import { AbortedError, AlreadyExistsError, BadPasswordError, NotFoundError } from '../../src/core/errors.ts'
 import type { ApiFile, Health, IndexBackupStatus, PeerSummary, Settings } from '../../src/api/types.ts'
 import type { KeyInfo } from '../../src/core/keystore/index.ts'
-import type { AuditRun, CleanupResult, FileCheck, FileInfo, MeshProgressEvent, PeerDescription, RenewLeasesResult, ShardPlacement } from '../../src/mesh/index.ts'
+import type { AuditRun, CleanupResult, FileCheck, FileInfo, MeshProgressEvent, PeerDescription, RenewLeasesResult, RepairResult, ShardPlacement } from '../../src/mesh/index.ts'
 import { Console, type Block, type ConsoleBackend, type ConsoleHost, type Metric, type SaveMeta, type BenchmarkResult } from '../../src/console/index.ts'
 import { renderAll } from '../../src/console/render-text.ts'
 
@@ -167,6 +167,23 @@ export class FakeBackend implements ConsoleBackend {
       state: c.state,
       checkedAt: c.checkedAt,
       audits: c.stripes[0]!.shards.map(s => ({ stripe: 0, shard: s.index, id: s.id, peerId: s.holders[0]!.peerId, outcome: s.holders[0]!.outcome, ...(s.holders[0]!.outcome === 'lost' ? { reason: 'not-found' } : {}), status: s.holders[0]!.status, checkedAt: NOW }))
+    }
+  }
+
+  /** what repair does: shard 5 of stripe 0 re-created onto PEER_B */
+  async repair (ref: string, options?: Parameters<ConsoleBackend['repair']>[1]): Promise<RepairResult> {
+    this.#record('repair', ref, options)
+    const f = this.#find(ref)
+    return {
+      key: f.key,
+      audited: 6,
+      degraded: 1,
+      unrecoverable: 0,
+      repaired: [{ stripe: 0, index: 5, id: 'bafkshard5xxxxxxxxxxxx', peer: PEER_B, bytes: 1024 }],
+      bytesFetched: 4096,
+      bytesRepaired: 1024,
+      renewed: 6,
+      failures: []
     }
   }
 

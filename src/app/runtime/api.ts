@@ -94,9 +94,13 @@ export function createApi (init: ApiInit): DataMeshApi {
   }
   /** while the owner's keys are unlocked, the owner's leases are renewed at once and then daily (src/mesh/lease-keeper.ts) */
   let leaseKeeper: ReturnType<Runtime['mesh']['leaseKeeper']> | undefined
+  /** and every file's repair capability is handed to its repairers again, at once and daily (src/mesh/repair-keeper.ts) */
+  let repairKeeper: ReturnType<Runtime['mesh']['repairKeeper']> | undefined
   const keepLeases = (r: Runtime): void => {
     leaseKeeper?.stop()
     leaseKeeper = r.owner ? r.mesh.leaseKeeper().start() : undefined
+    repairKeeper?.stop()
+    repairKeeper = r.owner ? r.mesh.repairKeeper().start() : undefined
   }
   /** every mesh the runtime swaps in reports its index changes */
   const watch = (r: Runtime): void => {
@@ -173,6 +177,7 @@ export function createApi (init: ApiInit): DataMeshApi {
     distribution: async (text, options = {}) => await (await need()).mesh.distribution(await ref(text, options.password), options),
     check: async (text, options = {}) => await (await need()).mesh.check(await ref(text, options.password), options),
     audit: async (text, options = {}) => await (await need()).mesh.audit(await ref(text, options.password), options),
+    repair: async (text, options = {}) => await (await owner()).mesh.repair(await ref(text, options.password), options),
     shareLink: async (nameOrKey, options = {}) => {
       const r = await owner()
       if (options.to !== undefined && options.to !== '') {

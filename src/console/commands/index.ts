@@ -7,12 +7,13 @@ import { share } from './sharing.ts'
 import { bandwidth, discover, distribution, health, network, peers } from './network.ts'
 import { keys } from './keys.ts'
 import { audit, check } from './durability.ts'
+import { repair } from './repair.ts'
 import { benchmark, config, metrics } from './system.ts'
 import { cleanup, leases } from './leases.ts'
 import { clear, help, history, pwd, quit } from './session.ts'
 
 export const COMMANDS: readonly Command[] = [
-  put, get, list, info, rename, duplicate, tags, rm, index, check, audit,
+  put, get, list, info, rename, duplicate, tags, rm, index, check, audit, repair,
   search, recent, popular, stats,
   share,
   peers, health, network, discover, distribution, bandwidth,
