@@ -81,6 +81,7 @@ export const DEFAULT_CONFIG: Readonly<SimConfig> = Object.freeze({
 })
 
 /** A short label for a configuration: "4+2 t5 6h". */
-export function labelOf (c: Pick<SimConfig, 'k' | 'm' | 'threshold' | 'lostAfterMs'> & { onConnect?: boolean }): string {
-  return `${c.k}+${c.m} t${c.threshold} ${Math.round(c.lostAfterMs / hour)}h${c.onConnect === true ? ' oc' : ''}`
+export function labelOf (c: Pick<SimConfig, 'k' | 'm' | 'threshold' | 'lostAfterMs'> & { onConnect?: boolean, storageRoomShare?: number }): string {
+  const room = c.storageRoomShare !== undefined && c.storageRoomShare !== DEFAULT_CONFIG.storageRoomShare ? ` room ${Math.round(c.storageRoomShare * 100)}%` : ''
+  return `${c.k}+${c.m} t${c.threshold} ${Math.round(c.lostAfterMs / hour)}h${c.onConnect === true ? ' oc' : ''}${room}`
 }

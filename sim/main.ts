@@ -14,7 +14,7 @@ import { mkdir, writeFile } from 'node:fs/promises'
 import { fileURLToPath } from 'node:url'
 import { DEFAULT_CONFIG, type SimConfig } from './config.ts'
 import { measureHops } from './dht.ts'
-import { configOf, grid } from './grid.ts'
+import { configOf, grid, type GridEntry } from './grid.ts'
 import type { RunResult } from './metrics.ts'
 import { IMPLEMENTATIONS } from './implementations.ts'
 import { markdown, recommend, svg, type Comparison } from './report.ts'
@@ -120,9 +120,10 @@ async function main (): Promise<void> {
     config: { peers: o.config.peers, files: o.config.files, days: o.config.days, seed: o.config.seed, quick: o.quick, realProofShare: o.config.realProofShare },
     implementations: IMPLEMENTATIONS,
     trace: new World(o.config).traceSummary(),
-    runs: results.map((r, i) => ({ ...r, group: (entries[i] as { group: 'coding' | 'threshold' | 'grace' }).group })),
+    runs: results.map((r, i) => ({ ...r, group: (entries[i] as GridEntry).group })),
     dht,
-    recommendation: recommend(results),
+    // the parameters, at the storage room every other run has
+    recommendation: recommend(results.filter((_, i) => entries[i]?.group !== 'capacity')),
     runtimeMs: Math.round(performance.now() - t0)
   }
   process.stdout.write(markdown(comparison))

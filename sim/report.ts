@@ -53,7 +53,7 @@ export function markdown (c: Comparison): string {
   lines.push('', '## Peers (the churn trace)', '', '| kind | peers at the start | long-run uptime |', '|---|---:|---:|')
   for (const t of c.trace) lines.push(`| ${t.kind} | ${t.count} | ${pct(t.uptime)} |`)
   lines.push('', '## Durability by configuration', '')
-  lines.push('Threshold t: a stripe is repaired once its shards known available are at most t. Grace: an unreachable holder counts as lost after it. Lost: files with fewer than k shards left anywhere. At risk: file-hours with exactly k. Unreadable: file-hours with fewer than k shards on holders online at that moment (sampled twice a day). Traffic per stored byte per day: bytes moved over the files\' own bytes, averaged over the run.', '')
+  lines.push('Room N%: storage peers have room for N % of the data at 4+2 (elsewhere 30 %: the rest goes to tabs). Threshold t: a stripe is repaired once its shards known available are at most t. Grace: an unreachable holder counts as lost after it. Lost: files with fewer than k shards left anywhere. At risk: file-hours with exactly k. Unreadable: file-hours with fewer than k shards on holders online at that moment (sampled twice a day). Traffic per stored byte per day: bytes moved over the files\' own bytes, averaged over the run.', '')
   lines.push('| config | comparison | lost | lost per 10k files, 90 d | at risk (file-h) | unreadable (file-h) | repair bytes / stored byte / day | audit bytes / stored byte / day | shards re-created | of which needless | audits (pass / fail / lost / unreachable) |')
   lines.push('|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|')
   for (const r of c.runs) {
