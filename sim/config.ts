@@ -40,12 +40,6 @@ export interface SimConfig {
   storageRoomShare: number
   /** a tab's room: log-normal median (bytes) */
   tabRoomMedianBytes: number
-  /**
-   * a repairer acts when a holder connects (tabs dial the storage peers at
-   * start): it audits the holder's shards it counts as unknown and fetches
-   * from it for a repair under way; false: timers alone (the design as written)
-   */
-  onConnect: boolean
   /** how often storage peers sample who is online for their reputation books (ms) */
   availabilitySampleMs: number
   /** how often the world samples which files could be read right now (ms) */
@@ -74,14 +68,13 @@ export const DEFAULT_CONFIG: Readonly<SimConfig> = Object.freeze({
   fileSigma: 1.0,
   storageRoomShare: 0.3,
   tabRoomMedianBytes: 256 * MiB,
-  onConnect: false,
   availabilitySampleMs: day,
   readableSampleMs: 12 * hour,
   trace: DEFAULT_TRACE
 })
 
 /** A short label for a configuration: "4+2 t5 6h". */
-export function labelOf (c: Pick<SimConfig, 'k' | 'm' | 'threshold' | 'lostAfterMs'> & { onConnect?: boolean, storageRoomShare?: number }): string {
+export function labelOf (c: Pick<SimConfig, 'k' | 'm' | 'threshold' | 'lostAfterMs'> & { storageRoomShare?: number }): string {
   const room = c.storageRoomShare !== undefined && c.storageRoomShare !== DEFAULT_CONFIG.storageRoomShare ? ` room ${Math.round(c.storageRoomShare * 100)}%` : ''
-  return `${c.k}+${c.m} t${c.threshold} ${Math.round(c.lostAfterMs / hour)}h${c.onConnect === true ? ' oc' : ''}${room}`
+  return `${c.k}+${c.m} t${c.threshold} ${Math.round(c.lostAfterMs / hour)}h${room}`
 }

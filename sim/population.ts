@@ -33,8 +33,6 @@ export interface PopulationEvents {
   dataLost: (peer: SimPeer) => void
   /** the peer left for good (what it held is gone) */
   departed: (peer: SimPeer) => void
-  /** the peer came online */
-  online?: (peer: SimPeer) => void
 }
 
 export class Population {
@@ -128,7 +126,6 @@ export class Population {
   #up (peer: SimPeer): void {
     if (peer.departed) return
     this.#setOnline(peer, true)
-    this.#events.online?.(peer)
     this.#q.after(upPeriod(this.#rng, this.#c.trace, peer.kind), () => { this.#down(peer) })
   }
 

@@ -97,7 +97,7 @@ export class World {
     this.#newLedger = ports.ledger ?? realLedger
     const meanFile = config.fileMedianBytes * Math.exp(config.fileSigma ** 2 / 2)
     const storageRoom = config.storageRoomShare * config.files * meanFile * 1.5
-    this.pop = new Population(this.q, config, { dataLost: p => { this.loseData(p) }, departed: p => { this.#departed(p) }, ...(config.onConnect ? { online: (p: SimPeer) => { this.#connected(p) } } : {}) }, storageRoom)
+    this.pop = new Population(this.q, config, { dataLost: p => { this.loseData(p) }, departed: p => { this.#departed(p) } }, storageRoom)
     this.uploadBook = new ReputationBook({ clock: this.q, trusted: this.pop.storage.map(p => p.id), saveDelayMs: 10 * 365 * day })
     this.metrics = new Metrics(config)
     this.proofs = new ProofStores(id => { const p = this.pop.byId.get(id); return p === undefined ? undefined : { online: p.online, liar: p.kind === 'liar' } }, streamRng(config.seed, 'liars'), this.q.now)
@@ -186,27 +186,6 @@ export class World {
     this.loseData(peer)
     this.#holdingsOf.delete(peer)
     void this.proofs.drop(peer.id)
-  }
-
-  /** A holder connected: its files' repairers audit what they count as unknown on it, and fetch from it for repairs under way. */
-  #connected (peer: SimPeer): void {
-    const seen = new Set<SimFile>()
-    for (const { file } of this.#holdingsOf.get(peer) ?? []) {
-      if (file.lost || file.real || seen.has(file)) continue
-      seen.add(file)
-      const rank = file.repairers.findIndex(id => this.pop.byId.get(id)?.online === true)
-      if (rank < 0) continue
-      const auditor = this.pop.byId.get(file.repairers[rank] as string) as SimPeer
-      const ledger = this.#ledger(auditor.id)
-      const now = this.q.now()
-      for (const s of file.shards) {
-        for (const h of s.holdings) {
-          if (h.peer === peer && ledger.status(s.id, peer.id, now) === 'unknown') this.#auditHolder(file, s, h, auditor, false, this.#modelled(h))
-        }
-      }
-      // a repair under way: try now (its timer stays as it is)
-      if (file.repairRetryMs > 0) void this.#repair(file, auditor, false)
-    }
   }
 
   // ---- puts ----------------------------------------------------------------
@@ -345,9 +324,8 @@ export class World {
 
   // ---- repair --------------------------------------------------------------
 
-  #repair (f: SimFile, repairer: SimPeer, timer = true): void | Promise<void> {
-    if (f.lost || (!repairer.online && timer)) { this.#repairDone(f); return }
-    if (!timer && f.repairRetryMs === 0) return
+  #repair (f: SimFile, repairer: SimPeer): void | Promise<void> {
+    if (f.lost || !repairer.online) { this.#repairDone(f); return }
     const ledger = this.#ledger(repairer.id)
     const book = repairer.book as ReputationBook
     const now = this.q.now()
@@ -366,7 +344,6 @@ export class World {
     }
     if (got.size < this.c.k) {
       f.fetched = got
-      if (!timer) return
       this.metrics.repairsDeferred++
       // wait for more holders to come online: 1 h, then twice as long each time, at most a day
       const wait = Math.max(REPAIR_RETRY_MS, f.repairRetryMs)
