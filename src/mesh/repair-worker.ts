@@ -416,11 +416,12 @@ export class RepairWorker {
       holding.add(peer)
       shardsOf.get(shard.index)?.holders.add(peer)
       this.#watch(file, shard.id)
-      await this.#audit(peer, shard.id, capStripe.size, signal)
       const event = { key: file.key, stripe, index: shard.index, id: shard.id.toString(), peer, bytes: shard.bytes.byteLength }
       report.repaired.push(event)
       report.bytesRepaired += shard.bytes.byteLength
       try { this.#init.onRepaired?.(event) } catch {}
+      // the new holder proves it at once, so the next look counts it as verified
+      await this.#audit(peer, shard.id, capStripe.size, signal)
     }
   }
 
@@ -450,11 +451,11 @@ export class RepairWorker {
       const peer = await this.#place(file, shard.cid, bytes, shard.holders, signal)
       if (peer === undefined) break
       shard.holders.add(peer)
-      await this.#audit(peer, shard.cid, shard.size, signal)
       const event = { key: file.key, stripe: -1, index: 0, id, peer, bytes: bytes.byteLength }
       report.repaired.push(event)
       report.bytesRepaired += bytes.byteLength
       try { this.#init.onRepaired?.(event) } catch {}
+      await this.#audit(peer, shard.cid, shard.size, signal)
     }
     this.#watch(file, shard.cid)
   }

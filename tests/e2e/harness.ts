@@ -25,9 +25,9 @@ export interface Harness {
   close: () => Promise<void>
 }
 
-export async function startHarness (options: { storagePeers?: number, ownerQuota?: number } = {}): Promise<Harness> {
+export async function startHarness (options: { storagePeers?: number, ownerQuota?: number, relayArgs?: string[] } = {}): Promise<Harness> {
   const dataDir = await mkdtemp(join(tmpdir(), 'datamesh-e2e-'))
-  const args = ['--port', '0', '--relay-port', '0', '--data-dir', dataDir, '--storage-peers', String(options.storagePeers ?? 0), '--dist', E2E_DIST, ...(options.ownerQuota !== undefined ? ['--owner-quota', String(options.ownerQuota)] : [])]
+  const args = ['--port', '0', '--relay-port', '0', '--data-dir', dataDir, '--storage-peers', String(options.storagePeers ?? 0), '--dist', E2E_DIST, ...(options.ownerQuota !== undefined ? ['--owner-quota', String(options.ownerQuota)] : []), ...(options.relayArgs ?? [])]
   let mesh = await startMesh(loadConfig(args, {}), createLogger('error'))
   // both flags are needed for WebRTC between tabs in a loopback-only namespace (ENVIRONMENT.md)
   const browser = await chromium.launch({ executablePath: chromiumPath(), args: [...CHROMIUM_ARGS, '--allow-loopback-in-peer-connection'] })
