@@ -29,7 +29,7 @@
  * | --audit-interval      | AUDIT_INTERVAL         | 86400 s: each storage peer audits every holder of the files it repairs about this often (±10 %) |
  * | --repair-interval     | REPAIR_INTERVAL        | 600 s between a storage peer's repair passes over the files it repairs |
  * | --repair-threshold    | REPAIR_THRESHOLD       | k + 1: a stripe is repaired once its available shards are at most this (clamped to k .. k + m - 1) |
- * | --lost-after          | LOST_AFTER             | 21600 s an unreachable holder stays 'unknown' before its shards count as lost |
+ * | --lost-after          | LOST_AFTER             | 86400 s an unreachable holder stays 'unknown' before its shards count as lost (24 h: chosen from npm run sim) |
  * | --repair-backoff      | REPAIR_BACKOFF         | 600 s a file's next repairer waits, per rank, before it repairs a stripe the first has not |
  * | --ice-servers         | ICE_SERVERS            | [] (JSON list of RTCIceServer handed to browsers) |
  * | --log-level           | LOG_LEVEL              | info               |
@@ -42,6 +42,7 @@ import { isLevel, type Level } from './log.ts'
 import { parseIceServers } from '../src/net/network-description.ts'
 import { DEFAULT_GATER_LIMITS } from '../src/net/server-gater.ts'
 import { DEFAULT_OWNER_ADMISSION, type OwnerAdmissionInit } from '../src/net/shard/admission.ts'
+import { AUDIT_DEFAULTS } from '../src/mesh/audit-ledger.ts'
 
 export interface RelayConfig {
   port: number
@@ -219,10 +220,10 @@ export function loadConfig (argv: string[] = process.argv.slice(2), env: NodeJS.
     trustedPeers: peerList('trusted peers', values['trusted-peers'] ?? env.TRUSTED_PEERS),
     deniedPeers: peerList('denied peers', values['denied-peers'] ?? env.DENIED_PEERS),
     repair: {
-      auditIntervalMs: 1000 * int('audit interval', values['audit-interval'] ?? env.AUDIT_INTERVAL, 86_400, 1),
+      auditIntervalMs: 1000 * int('audit interval', values['audit-interval'] ?? env.AUDIT_INTERVAL, AUDIT_DEFAULTS.auditIntervalMs / 1000, 1),
       repairIntervalMs: 1000 * int('repair interval', values['repair-interval'] ?? env.REPAIR_INTERVAL, 600, 1),
       ...(threshold !== '' ? { repairThreshold: int('repair threshold', threshold, 0, 1) } : {}),
-      lostAfterMs: 1000 * int('lost after', values['lost-after'] ?? env.LOST_AFTER, 21_600, 1),
+      lostAfterMs: 1000 * int('lost after', values['lost-after'] ?? env.LOST_AFTER, AUDIT_DEFAULTS.lostAfterMs / 1000, 1),
       repairBackoffMs: 1000 * int('repair backoff', values['repair-backoff'] ?? env.REPAIR_BACKOFF, 600, 1)
     },
     iceServers,

@@ -25,8 +25,13 @@ export const AUDIT_DEFAULTS = Object.freeze({
   auditIntervalMs: 24 * hour,
   /** ± this fraction of the interval, at random, so a node's audits do not fall due together */
   auditJitter: 0.1,
-  /** an unreachable or late holder counts as lost after this long: longer than a night with the tab closed */
-  lostAfterMs: 6 * hour,
+  /**
+   * an unreachable or late holder counts as lost after this long: longer than
+   * a tab's usual time away (the simulation's trace: a median offline gap of
+   * 16 h). In `npm run sim` 1 h, 6 h and 24 h lost as many files, but 24 h
+   * moved a quarter of 6 h's repair bytes (docs/sim/results.md)
+   */
+  lostAfterMs: 24 * hour,
   /** groups per challenge: 32 KiB read per audit (at most MAX_AUDIT_GROUPS) */
   auditGroups: 2,
   /** audits one node runs at once */
