@@ -8,12 +8,7 @@
  */
 import type { AuditOutcome } from '../net/audit/index.ts'
 
-export interface Clock {
-  /** ms since the Unix epoch */
-  now: () => number
-  /** resolves after `ms`, or rejects with the signal's reason once it aborts */
-  sleep: (ms: number, signal?: AbortSignal) => Promise<void>
-}
+export { systemClock, type Clock } from '../core/clock.ts'
 
 export interface Rng {
   /** uniform in [0, 1) */
@@ -25,18 +20,6 @@ export interface Rng {
 export interface AuditTransport {
   /** Challenge `peer` to prove it keeps shard `id` of `size` bytes with `nonce`, asking `groups` groups. */
   audit: (peer: string, id: string, nonce: Uint8Array, groups: number, size: number, signal: AbortSignal) => Promise<AuditOutcome>
-}
-
-export const systemClock: Clock = {
-  now: () => Date.now(),
-  sleep: async (ms, signal) => {
-    await new Promise<void>((resolve, reject) => {
-      if (signal?.aborted === true) { reject(signal.reason); return }
-      const timer = setTimeout(() => { signal?.removeEventListener('abort', abort); resolve() }, Math.max(0, ms))
-      const abort = (): void => { clearTimeout(timer); reject(signal?.reason) }
-      signal?.addEventListener('abort', abort, { once: true })
-    })
-  }
 }
 
 export const systemRng: Rng = {

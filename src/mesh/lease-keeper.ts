@@ -14,6 +14,7 @@
  * an injected clock, so the tests drive it step by step; nothing here reads
  * Date.now or sets a timer itself.
  */
+import { systemClock, type Clock } from '../core/clock.ts'
 import { InvalidParametersError } from '../core/errors.ts'
 import type { StoreLease } from '../net/shard/index.ts'
 import { COLLECT_GRACE_MS } from '../net/shard/maintenance.ts'
@@ -61,23 +62,9 @@ export function fileRepairSigner (ctx: Pick<MeshContext, 'keys'>, fileKey: Uint8
   return ctx.keys.signer.forFile(fileRepairId(fileKey))
 }
 
-/** The clock port: the time, and a wait that ends early (rejecting) when `signal` aborts. */
-export interface LeaseClock {
-  now: () => number
-  sleep: (ms: number, signal: AbortSignal) => Promise<void>
-}
-
-export const systemLeaseClock: LeaseClock = {
-  now: () => Date.now(),
-  sleep: async (ms, signal) => {
-    await new Promise<void>((resolve, reject) => {
-      if (signal.aborted) { reject(signal.reason); return }
-      const timer = setTimeout(() => { signal.removeEventListener('abort', abort); resolve() }, ms)
-      const abort = (): void => { clearTimeout(timer); reject(signal.reason) }
-      signal.addEventListener('abort', abort, { once: true })
-    })
-  }
-}
+/** The clock port (../core/clock.ts): the time, and a wait that ends early (rejecting) when its signal aborts. */
+export type LeaseClock = Clock
+export const systemLeaseClock: LeaseClock = systemClock
 
 export type LeaseOutcome<T> = { ok: true, result: T, at: number } | { ok: false, error: unknown, at: number }
 

@@ -14,12 +14,12 @@ export class FakeClock {
 
   readonly now = (): number => this.t
 
-  readonly sleep = async (ms: number, signal: AbortSignal): Promise<void> => {
+  readonly sleep = async (ms: number, signal?: AbortSignal): Promise<void> => {
     await new Promise<void>((resolve, reject) => {
-      if (signal.aborted) { reject(signal.reason); return }
+      if (signal?.aborted === true) { reject(signal.reason); return }
       const sleeper = { due: this.t + ms, resolve }
       this.#sleepers.push(sleeper)
-      signal.addEventListener('abort', () => {
+      signal?.addEventListener('abort', () => {
         const i = this.#sleepers.indexOf(sleeper)
         if (i >= 0) this.#sleepers.splice(i, 1)
         reject(signal.reason)

@@ -15,6 +15,7 @@
  * `leaseFigures` gives what a holder's metrics show: the shards held, and
  * those past their lease but still in their grace (awaiting collection).
  */
+import { systemClock, type Clock } from '../../core/clock.ts'
 import type { CollectReport, ScrubReport, ShardStore } from '../../store/types.ts'
 import { shardChargeBytes } from '../../store/charge.ts'
 
@@ -30,23 +31,9 @@ export const SCRUB_INTERVAL_MS = 7 * day
 /** The first scrub after a start: an hour, after the start's own load has passed (and every restart still scrubs). */
 export const FIRST_SCRUB_MS = hour
 
-export interface MaintenanceClock {
-  now: () => number
-  /** resolves after `ms`, rejects when `signal` aborts */
-  sleep: (ms: number, signal: AbortSignal) => Promise<void>
-}
-
-export const systemMaintenanceClock: MaintenanceClock = {
-  now: () => Date.now(),
-  sleep: async (ms, signal) => {
-    await new Promise<void>((resolve, reject) => {
-      if (signal.aborted) { reject(signal.reason); return }
-      const timer = setTimeout(() => { signal.removeEventListener('abort', abort); resolve() }, ms)
-      const abort = (): void => { clearTimeout(timer); reject(signal.reason) }
-      signal.addEventListener('abort', abort, { once: true })
-    })
-  }
-}
+/** The clock port (../../core/clock.ts). */
+export type MaintenanceClock = Clock
+export const systemMaintenanceClock: MaintenanceClock = systemClock
 
 export interface MaintenanceInit {
   store: Pick<ShardStore, 'collect' | 'scrub' | 'entries'>
