@@ -22,11 +22,11 @@ await initBlake3()
 
 /** the slice of the runtime createApi touches, with a mesh whose backups succeed or fail on demand */
 /** what the api asked of the mesh's lease keeper and cleanup */
-interface LeaseCalls { started: number, stopped: number, runs: number, cleanups: Array<{ dryRun?: boolean }> }
+interface LeaseCalls { started: number, stopped: number, runs: number, cleanups: Array<{ dryRun?: boolean }>, repairStarted: number, repairStopped: number }
 
 function fakeRuntime (keys: TabKeys): { runtime: Runtime, backups: { calls: number, fail: boolean }, leases: LeaseCalls } {
   const backups = { calls: 0, fail: false }
-  const leases: LeaseCalls = { started: 0, stopped: 0, runs: 0, cleanups: [] }
+  const leases: LeaseCalls = { started: 0, stopped: 0, runs: 0, cleanups: [], repairStarted: 0, repairStopped: 0 }
   const meshChange = new Set<() => void>()
   let owner = false
   const mesh = {
@@ -37,6 +37,10 @@ function fakeRuntime (keys: TabKeys): { runtime: Runtime, backups: { calls: numb
     share: async () => ({ key: manifestCid(new Uint8Array([1, 2, 3])).toString(), fileKey: new Uint8Array(32).fill(7) }),
     leaseKeeper: () => {
       const keeper = { start: () => { leases.started++; return keeper }, stop: () => { leases.stopped++ }, runNow: async () => { leases.runs++; return { renewed: leases.runs } } }
+      return keeper
+    },
+    repairKeeper: () => {
+      const keeper = { start: () => { leases.repairStarted++; return keeper }, stop: () => { leases.repairStopped++ } }
       return keeper
     },
     cleanup: async (options: { dryRun?: boolean }) => { leases.cleanups.push(options); return { dryRun: options.dryRun === true, graceMs: 1, shards: [], bytes: 0 } },
@@ -91,12 +95,12 @@ describe('createApi', () => {
     })
   })
 
-  it('keeps the owner\'s leases while the keys are unlocked: a keeper started at unlock, stopped at lock; renewLeases runs it now', async () => {
+  it('keeps the owner\'s leases and repair capabilities while the keys are unlocked: keepers started at unlock, stopped at lock; renewLeases runs it now', async () => {
     const { api, leases } = await started()
-    expect(leases).toMatchObject({ started: 1, stopped: 0 })
+    expect(leases).toMatchObject({ started: 1, stopped: 0, repairStarted: 1, repairStopped: 0 })
     expect(await api.renewLeases()).toEqual({ renewed: 1 })
     api.lock()
-    expect(leases).toMatchObject({ started: 1, stopped: 1 })
+    expect(leases).toMatchObject({ started: 1, stopped: 1, repairStarted: 1, repairStopped: 1 })
     await expect(api.renewLeases()).rejects.toMatchObject({ name: 'LockedError' })
   })
 
