@@ -13,7 +13,7 @@ describe('Tab completion', () => {
 
   it('extends to the common beginning and shows the choices', async () => {
     const { console } = harness()
-    expect(await console.tab('re')).toEqual({ line: 're', cursor: 2, shown: ['recent', 'rename'] })
+    expect(await console.tab('re')).toEqual({ line: 're', cursor: 2, shown: ['recent', 'rename', 'repair'] })
     expect(await console.tab('di')).toEqual({ line: 'dis', cursor: 3, shown: ['discover', 'dist', 'distribution'] })
     expect((await console.tab('dis')).line).toBe('dis')
     expect((await console.tab('distr')).line).toBe('distribution ')
