@@ -6,9 +6,9 @@
 import type { PeerId } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
 import { base64url } from 'multiformats/bases/base64'
-import { InvalidParametersError, NotAllowedError, QuotaExceededError } from '../../core/errors.ts'
+import { CorruptShardError, InvalidParametersError, NotAllowedError, QuotaExceededError } from '../../core/errors.ts'
 import { shardChargeBytes } from '../../store/charge.ts'
-import type { ShardStore } from '../../store/types.ts'
+import type { PutOptions, ShardStore } from '../../store/types.ts'
 import { WriteLock } from '../../store/write-lock.ts'
 import type { Admission, OwnerAdmission } from './admission.ts'
 import type { VerifiedGrants } from './grants.ts'
@@ -84,6 +84,21 @@ export async function admitOwner (context: HandlerContext, owner: string, sizes:
 }
 
 /** One WriteLock per key, forgotten when nobody holds or waits for it. */
+/**
+ * Keep a shard a request brought, under the owner's `admission` (given back
+ * when the shard is not kept); bytes that do not hash to the id are the
+ * sender's fault (CorruptShardError, reason 'sent-corrupt').
+ */
+export async function putAdmitted (store: ShardStore, id: string, data: Uint8Array, options: PutOptions, admission: Admission | undefined): Promise<void> {
+  try {
+    await store.put(id, data, options)
+  } catch (err) {
+    admission?.refund()
+    if (err instanceof CorruptShardError) throw new CorruptShardError('Refused: the bytes do not hash to the shard id', { id, reason: 'sent-corrupt' })
+    throw err
+  }
+}
+
 export class KeyedLock {
   readonly #locks = new Map<string, { lock: WriteLock, users: number }>()
 

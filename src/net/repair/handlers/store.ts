@@ -15,11 +15,11 @@
  * Stored with owner and renewer label K_f (base64url) and a lease to
  * min(exp, now + leaseMs).
  */
-import { AlreadyExistsError, CorruptShardError, InvalidParametersError, NotAllowedError } from '../../../core/errors.ts'
+import { AlreadyExistsError, InvalidParametersError, NotAllowedError } from '../../../core/errors.ts'
 import { findCapShard } from '../../../core/repair-cap.ts'
 import type { ShardStore } from '../../../store/types.ts'
 import { encodeOk } from '../../protocol/envelope.ts'
-import { checkNotEmpty, ownerId } from '../../shard/context.ts'
+import { checkNotEmpty, ownerId, putAdmitted } from '../../shard/context.ts'
 import type { RepairStoreRequest } from '../messages.ts'
 import { admitRepairOwner, checkCapability, type RepairHandlerContext } from '../context.ts'
 
@@ -41,13 +41,7 @@ export async function handleRepairStore (request: RepairStoreRequest, context: R
       throw new AlreadyExistsError('This shard is already held here for another owner', { id })
     }
     const admission = await admitRepairOwner(context, store, owner, request.data.byteLength)
-    try {
-      await store.put(id, request.data, { owner, renewer: owner, leaseUntil: Math.min(cap.exp, context.now() + context.leaseMs), signal })
-    } catch (err) {
-      admission?.refund()
-      if (err instanceof CorruptShardError) throw new CorruptShardError('Refused: the bytes do not hash to the shard id', { id, reason: 'sent-corrupt' })
-      throw err
-    }
+    await putAdmitted(store, id, request.data, { owner, renewer: owner, leaseUntil: Math.min(cap.exp, context.now() + context.leaseMs), signal }, admission)
     return true
   }, signal)
   if (stored) {

@@ -21,11 +21,11 @@
  * a version 1 request gets the store's legacy lease. A store of a shard
  * already held for the same owner extends its lease to the one asked.
  */
-import { AlreadyExistsError, CorruptShardError, NotAllowedError } from '../../../core/errors.ts'
+import { AlreadyExistsError, NotAllowedError } from '../../../core/errors.ts'
 import { verifySignature } from '../../../core/signature.ts'
 import { encodeOk } from '../../protocol/envelope.ts'
 import { signedStorePreimage, type StoreRequest } from '../../protocol/shard-messages.ts'
-import { admitOwner, checkFresh, checkNotEmpty, leaseOptions, ownerId, type HandlerContext } from '../context.ts'
+import { admitOwner, checkFresh, checkNotEmpty, leaseOptions, ownerId, putAdmitted, type HandlerContext } from '../context.ts'
 
 export async function handleStore (request: StoreRequest, context: HandlerContext): Promise<Uint8Array> {
   const { store, signal } = context
@@ -46,13 +46,7 @@ export async function handleStore (request: StoreRequest, context: HandlerContex
       throw new AlreadyExistsError('This shard is already held here for another owner', { id })
     }
     const admission = await admitOwner(context, owner, [request.data.byteLength])
-    try {
-      await store.put(id, request.data, { owner, ...leaseOptions(request), signal })
-    } catch (err) {
-      admission?.refund()
-      if (err instanceof CorruptShardError) throw new CorruptShardError('Refused: the bytes do not hash to the shard id', { id, reason: 'sent-corrupt' })
-      throw err
-    }
+    await putAdmitted(store, id, request.data, { owner, ...leaseOptions(request), signal }, admission)
     return true
   }, signal)
   if (stored) {
